@@ -1,0 +1,49 @@
+import type { Redis } from "@upstash/redis/cloudflare";
+import { GatewayError } from "../errors/gateway-error";
+import { findKeyByHash, type KeyRecord } from "../storage/postgres/api-keys";
+import type { Db } from "../storage/postgres/db";
+import { hashApiKey, looksLikeApiKey } from "./keys";
+
+export type AuthDeps = { redis: Redis; db: Db; keyPrefix: string; now?: () => number };
+
+/** How long a key record may be served from this isolate's memory before Redis is asked again. */
+const ISOLATE_TTL_MS = 1000;
+/** How long a key record lives in Redis; revocation deletes it (tenancy issue). */
+const REDIS_TTL_S = 300;
+
+// Isolate-scoped on purpose: a warm isolate authenticates without any round trip for ≤ 1 s.
+const isolateCache = new Map<string, { record: KeyRecord | null; until: number }>();
+
+const invalidKey = () =>
+  new GatewayError("invalid_api_key", "Incorrect API key provided. You can find your Edgeway key in your dashboard or ask your admin.");
+
+/**
+ * Resolves a presented key to its record: isolate memory (≤ 1 s), then Redis, then Postgres (the
+ * Redis fill is returned as `pending` so the caller can defer it with waitUntil).
+ * @throws GatewayError invalid_api_key for unknown, malformed, revoked or expired keys and suspended tenants.
+ */
+export async function authenticate(deps: AuthDeps, presented: string | undefined): Promise<{ key: KeyRecord; pending?: Promise<unknown> }> {
+  if (!presented || !looksLikeApiKey(presented)) throw invalidKey();
+  const now = deps.now?.() ?? Date.now();
+  const hash = await hashApiKey(presented);
+  const redisKey = `${deps.keyPrefix}key:${hash}`;
+  let record: KeyRecord | null | undefined;
+  let pending: Promise<unknown> | undefined;
+
+  const cached = isolateCache.get(hash);
+  if (cached && cached.until > now) record = cached.record;
+  if (record === undefined)
+    record = await deps.redis.get<KeyRecord | { missing: true }>(redisKey).then(
+      (hit) => (hit === null ? undefined : "missing" in hit ? null : hit),
+      () => undefined,
+    );
+  if (record === undefined) {
+    record = await findKeyByHash(deps.db, hash);
+    pending = deps.redis.set(redisKey, record ?? { missing: true }, { ex: record ? REDIS_TTL_S : 5 }).catch(() => {});
+  }
+  isolateCache.set(hash, { record, until: now + ISOLATE_TTL_MS });
+
+  if (!record || record.revokedAt !== null || record.tenantStatus !== "active") throw invalidKey();
+  if (record.expiresAt !== null && record.expiresAt <= now) throw invalidKey();
+  return { key: record, pending };
+}

@@ -1,0 +1,9 @@
+import { eq } from "drizzle-orm";
+import { type Model, models } from "../../../schema";
+import type { Db } from "./db";
+
+/** The model clients call by this name, or null. @example await findModel(db, "mock-small") */
+export async function findModel(db: Db, name: string): Promise<Model | null> {
+  const [row] = await db.select().from(models).where(eq(models.name, name)).limit(1);
+  return row ?? null;
+}
