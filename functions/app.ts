@@ -5,6 +5,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
 import { ConfigError } from "../shared/config/env";
 import { type ErrorCode, GatewayError, toOpenAIError } from "../shared/errors/gateway-error";
+import { AdapterInputError } from "../shared/providers/adapter-input-error";
+import { MalformedUpstreamResponse } from "../shared/providers/malformed";
 import type { HonoEnv } from "./env";
 
 export type App = OpenAPIHono<HonoEnv>;
@@ -32,6 +34,8 @@ function fromZod(err: ZodError): GatewayError {
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   if (err instanceof ZodError) return fromZod(err);
+  if (err instanceof AdapterInputError) return new GatewayError("invalid_request", err.message, { param: err.param, cause: err });
+  if (err instanceof MalformedUpstreamResponse) return new GatewayError("upstream_error", err.message, { cause: err });
   if (err instanceof ConfigError) return new GatewayError("config_error", "The gateway is misconfigured", { cause: err });
   if (err instanceof HTTPException) {
     const code = STATUS_CODES[err.status] ?? "internal_error";

@@ -7,6 +7,8 @@ import { services } from "./middleware/services";
 import { registerHealthz } from "./routes/healthz";
 import { registerReadyz } from "./routes/readyz";
 import { registerChatCompletions } from "./routes/v1-chat-completions";
+import { registerEmbeddings } from "./routes/v1-embeddings";
+import { registerModels } from "./routes/v1-models";
 import { scheduled } from "./scheduled";
 
 const app = newApp();
@@ -29,5 +31,7 @@ registerReadyz(app);
 // Client API (OpenAI-compatible)
 app.use("/v1/*", auth());
 registerChatCompletions(app);
+registerEmbeddings(app);
+registerModels(app);
 
 export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Record<string, unknown>>;

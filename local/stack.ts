@@ -77,7 +77,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       UPSTASH_REDIS_REST_TOKEN: secrets.redisRestToken,
       UPSTASH_VECTOR_REST_URL: vector.url,
       UPSTASH_VECTOR_REST_TOKEN: secrets.vectorRestToken,
-      MOCK_UPSTREAM_URL: mock.url,
+      MOCK_BASE_URL: `${mock.url}/v1`,
       REDIS_KEY_PREFIX: opts.redisKeyPrefix,
     };
     return { redisRest, neon, vector, mock, redisUrl: redis.url, secrets, bindings, close: closeAll };

@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { GatewayError } from "../../shared/errors/gateway-error";
+import { completeChat } from "../../shared/chat/complete";
 import { ChatCompletionRequest } from "../../shared/openai/chat-request";
-import { upstreamSpec } from "../../shared/providers/upstreams";
-import { resolveModel } from "../../shared/routing/model-cache";
+import { resolveRoute } from "../../shared/routing/resolve";
 import type { App } from "../app";
+import { openAIErrorResponses } from "../openapi";
 
 const route = createRoute({
   method: "post",
@@ -11,40 +11,32 @@ const route = createRoute({
   security: [{ bearerAuth: [] }],
   request: { body: { content: { "application/json": { schema: ChatCompletionRequest } }, required: true } },
   responses: {
-    200: { description: "Completion (JSON) or chunks (SSE)", content: { "application/json": { schema: z.looseObject({}) } } },
+    200: {
+      description: "A chat completion (JSON), or chunks as server-sent events when `stream: true`",
+      content: { "application/json": { schema: z.looseObject({}) }, "text/event-stream": { schema: z.string() } },
+    },
+    ...openAIErrorResponses,
   },
 });
 
-/** `POST /v1/chat/completions`: resolves the model and relays the call to its provider. */
+/** `POST /v1/chat/completions`: OpenAI-compatible chat, JSON or SSE, routed to the model's provider. */
 export const registerChatCompletions = (app: App) =>
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
     const { db, env } = c.get("services");
-    const key = c.get("apiKey");
-    if (key.models && !key.models.includes(body.model)) throw modelNotFound(body.model);
-    const model = await resolveModel(db, body.model);
-    if (!model?.capabilities.includes("chat")) throw modelNotFound(body.model);
-    const spec = upstreamSpec(model.provider);
-    const baseUrl = spec?.baseUrl(env);
-    const apiKey = spec?.apiKey(env);
-    if (!baseUrl || !apiKey) throw new GatewayError("upstream_unavailable", `Provider ${model.provider} is not configured on this gateway`);
-
-    const upstream = await fetch(`${baseUrl}/chat/completions`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ ...body, model: model.upstreamModel }),
+    const { provider, target } = await resolveRoute({ db, env }, c.get("apiKey"), body.model, "chat");
+    const result = await completeChat({
+      provider,
+      target,
+      body,
+      meta: { id: `chatcmpl-${c.get("requestId")}`, created: Math.floor(Date.now() / 1000), model: target.model },
+      bindings: c.env,
       signal: c.req.raw.signal,
-    }).catch((cause) => {
-      throw new GatewayError("upstream_error", `Provider ${model.provider} could not be reached`, { cause });
     });
-    if (!upstream.ok) {
-      await upstream.body?.cancel();
-      throw new GatewayError("upstream_error", `Provider ${model.provider} answered HTTP ${upstream.status}`);
-    }
-    c.header("x-edgeway-model", `${model.provider}/${model.upstreamModel}`);
-    c.header("content-type", upstream.headers.get("content-type") ?? "application/json");
-    return c.newResponse(upstream.body, 200) as never;
+    c.header("x-edgeway-model", `${provider.adapter.id}/${target.model}`);
+    if (result.kind === "json") return c.json(result.completion, 200);
+    c.executionCtx.waitUntil(result.outcome);
+    c.header("content-type", "text/event-stream; charset=utf-8");
+    c.header("cache-control", "no-cache");
+    return c.newResponse(result.stream, 200) as never;
   });
-
-const modelNotFound = (name: string) =>
-  new GatewayError("model_not_found", `The model \`${name}\` does not exist or you do not have access to it.`, { param: "model" });

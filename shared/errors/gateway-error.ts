@@ -9,10 +9,13 @@ export const ERROR_CODES = {
   not_found: { status: 404, type: "invalid_request_error" },
   model_not_found: { status: 404, type: "invalid_request_error" },
   method_not_allowed: { status: 405, type: "invalid_request_error" },
+  context_length_exceeded: { status: 400, type: "invalid_request_error" },
+  content_policy_violation: { status: 400, type: "invalid_request_error" },
   request_too_large: { status: 413, type: "invalid_request_error" },
   unsupported_media_type: { status: 415, type: "invalid_request_error" },
   rate_limit_exceeded: { status: 429, type: "rate_limit_error" },
   budget_exceeded: { status: 429, type: "rate_limit_error" },
+  upstream_rate_limited: { status: 429, type: "rate_limit_error" },
   internal_error: { status: 500, type: "server_error" },
   config_error: { status: 500, type: "server_error" },
   upstream_error: { status: 502, type: "upstream_error" },
@@ -31,6 +34,8 @@ export type GatewayErrorDetails = {
   retryAfterMs?: number;
   /** Logged, never rendered. */
   cause?: unknown;
+  /** Set when an upstream answered with an error: which provider, its status and how it was classified. */
+  upstream?: { provider: string; status: number; kind: string };
 };
 
 /** The one error type of the gateway; `functions/app.ts` renders it as `{"error": {...}}`. */

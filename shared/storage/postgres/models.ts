@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { type Model, models } from "../../../schema";
 import type { Db } from "./db";
 
@@ -6,4 +6,9 @@ import type { Db } from "./db";
 export async function findModel(db: Db, name: string): Promise<Model | null> {
   const [row] = await db.select().from(models).where(eq(models.name, name)).limit(1);
   return row ?? null;
+}
+
+/** Every model of the registry, by name. */
+export function listModels(db: Db): Promise<Model[]> {
+  return db.select().from(models).orderBy(asc(models.name));
 }

@@ -20,7 +20,7 @@ describe("POST /v1/chat/completions (the chain: Worker → Redis, Postgres, mock
     const expected = (await direct.json()) as Record<string, unknown>;
     expect(body).toEqual({ ...expected, id: expect.any(String), created: expect.any(Number) });
     const after = await standInStats(stack().stats.mockUpstream);
-    expect(after.chat - before.chat).toBe(2);
+    expect(after.chat).toBe((before.chat ?? 0) + 2);
   });
 
   it("refuses a missing or unknown key with OpenAI's 401 and never reaches the upstream", async () => {

@@ -1,0 +1,21 @@
+import { z } from "@hono/zod-openapi";
+
+const OpenAIError = z
+  .object({
+    error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string() }),
+  })
+  .openapi("Error");
+
+const error = (description: string) => ({ description, content: { "application/json": { schema: OpenAIError } } });
+
+/** The error responses every client route can give, in OpenAI's shape (CONTRACT.md). */
+export const openAIErrorResponses = {
+  400: error("Invalid request"),
+  401: error("Missing or invalid API key"),
+  404: error("Unknown model"),
+  413: error("Request body too large"),
+  429: error("Rate limited or over budget"),
+  502: error("Upstream error"),
+  503: error("Upstream unavailable"),
+  504: error("Upstream timeout"),
+} as const;

@@ -1,0 +1,103 @@
+import { toOpenAIError } from "../errors/gateway-error";
+import { encodeSse, encodeSseJson, sseParser } from "../openai/sse";
+import type { ChatCompletionChunk, Usage } from "../openai/types";
+import type { StreamTranslator, UpstreamError } from "../providers/types";
+import { upstreamFailure } from "../providers/upstream-failure";
+
+/** How a relayed stream ended; resolved once, after the last byte or the client leaving. */
+export type StreamOutcome = {
+  usage?: Usage;
+  /** Milliseconds from relay start to the first chunk sent to the client. */
+  ttftMs?: number;
+  /** Set when the stream failed after it started (the client got an `event: error`). */
+  error?: { code: string; message: string };
+  /** The client disconnected before the end; the upstream call was cancelled. */
+  cancelled: boolean;
+};
+
+export type RelayOptions = {
+  provider: string;
+  upstream: ReadableStream<Uint8Array>;
+  translator: StreamTranslator;
+  /** The client asked for `stream_options.include_usage`; otherwise usage chunks are stripped. */
+  includeUsage: boolean;
+  onEnd: (outcome: StreamOutcome) => void;
+  now?: () => number;
+};
+
+const isError = (v: ChatCompletionChunk[] | UpstreamError): v is UpstreamError => !Array.isArray(v);
+const DONE = encodeSse({ data: "[DONE]" });
+
+/**
+ * Upstream SSE → OpenAI SSE for the client, one event at a time (nothing buffered beyond one
+ * event). A failure after the first byte, or an upstream that closes without its end marker, ends
+ * the stream with `event: error` in the OpenAI error shape, never a clean `[DONE]`. Cancelling the
+ * returned stream cancels the upstream body, which aborts the upstream request.
+ */
+export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
+  const now = opts.now ?? (() => performance.now());
+  const started = now();
+  const events = opts.upstream.pipeThrough(sseParser()).getReader();
+  const outcome: StreamOutcome = { cancelled: false };
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    outcome.usage = opts.translator.usage();
+    opts.onEnd(outcome);
+  };
+
+  const visible = (chunk: ChatCompletionChunk): ChatCompletionChunk | undefined => {
+    if (opts.includeUsage) return chunk;
+    if (chunk.choices.length === 0 && chunk.usage) return undefined;
+    if (!("usage" in chunk)) return chunk;
+    const { usage: _hidden, ...rest } = chunk;
+    return rest as ChatCompletionChunk;
+  };
+
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: UpstreamError) => {
+    const gw = upstreamFailure(opts.provider, err);
+    outcome.error = { code: gw.code, message: gw.message };
+    controller.enqueue(encodeSseJson(toOpenAIError(gw), "error"));
+    controller.close();
+    events.cancel().catch(() => {});
+    end();
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        for (;;) {
+          let next: ReadableStreamReadResult<{ data: string; event?: string }>;
+          try {
+            next = await events.read();
+          } catch {
+            return fail(controller, { kind: "server", status: 502, message: "The upstream connection was lost mid-stream" });
+          }
+          const out = next.done ? opts.translator.end() : opts.translator.event(next.value);
+          if (isError(out)) return fail(controller, out);
+          let sent = false;
+          for (const chunk of out) {
+            const shown = visible(chunk);
+            if (!shown) continue;
+            outcome.ttftMs ??= Math.round(now() - started);
+            controller.enqueue(encodeSseJson(shown));
+            sent = true;
+          }
+          if (next.done) {
+            controller.enqueue(DONE);
+            controller.close();
+            return end();
+          }
+          if (sent) return;
+        }
+      },
+      async cancel(reason) {
+        outcome.cancelled = true;
+        await events.cancel(reason).catch(() => {});
+        end();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
