@@ -102,7 +102,10 @@ async function main(): Promise<void> {
   const started = Date.now();
   const secrets = loadSecrets();
   const stack = await startStack({ dataDir, postgres: postgresChoice(), redisKeyPrefix: "ew:", secrets, environment: "development" });
-  const seed = await seedDev(stack.neon.databaseUrl, secrets.apiKey);
+  const seed = await seedDev(stack.neon.databaseUrl, secrets.apiKey).catch(async (err) => {
+    await stack.close();
+    throw err;
+  });
   const wrangler = startWrangler(stack);
   let stopping = false;
   const cron = setInterval(() => void fetch(`${gateway}/__scheduled?cron=*+*+*+*+*`).catch(() => {}), 60_000);

@@ -1,5 +1,5 @@
 import type { Redis } from "@upstash/redis/cloudflare";
-import type { Index } from "@upstash/vector";
+import type { Index } from "@upstash/vector/cloudflare";
 import { type Env, parseEnv } from "./config/env";
 import { createDb, type Db } from "./storage/postgres/db";
 import { createRedis } from "./storage/redis";

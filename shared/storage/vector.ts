@@ -1,4 +1,4 @@
-import { Index } from "@upstash/vector";
+import { Index } from "@upstash/vector/cloudflare";
 import type { Env } from "../config/env";
 
 /**
