@@ -4,12 +4,12 @@
  * stops everything it started and removes the file.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { newApiKey } from "../shared/auth/keys";
 import { readJson, toEnvFile, writeJsonAtomic } from "./files";
-import { seedDev } from "./seed";
+import { SEED_MODELS, seedDev } from "./seed";
 import { type PostgresChoice, type Stack, type StackSecrets, startStack } from "./stack";
 import { waitForOk } from "./wait";
 
@@ -37,6 +37,15 @@ function loadSecrets(): DevSecrets {
 function postgresChoice(): PostgresChoice {
   const url = process.env.DATABASE_URL;
   return url ? { kind: "postgres", databaseUrl: url } : { kind: "pglite", dataDir: join(dataDir, "pglite") };
+}
+
+/** Providers whose key the user put in `.dev.vars` (or the shell): those are not sent to the mock. */
+function providersWithRealKeys(): string[] {
+  const path = join(root, ".dev.vars");
+  const vars = existsSync(path) ? readFileSync(path, "utf8") : "";
+  return ["OPENAI", "ANTHROPIC", "GEMINI"].filter(
+    (id) => process.env[`${id}_API_KEY`] || new RegExp(`^\\s*${id}_API_KEY\\s*=`, "m").test(vars),
+  );
 }
 
 function startWrangler(stack: Stack): ChildProcess {
@@ -101,7 +110,14 @@ async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const started = Date.now();
   const secrets = loadSecrets();
-  const stack = await startStack({ dataDir, postgres: postgresChoice(), redisKeyPrefix: "ew:", secrets, environment: "development" });
+  const stack = await startStack({
+    dataDir,
+    postgres: postgresChoice(),
+    redisKeyPrefix: "ew:",
+    secrets,
+    environment: "development",
+    realProviders: providersWithRealKeys(),
+  });
   const seed = await seedDev(stack.neon.databaseUrl, secrets.apiKey).catch(async (err) => {
     await stack.close();
     throw err;
@@ -139,7 +155,7 @@ Edgeway dev is ready in ${((Date.now() - started) / 1000).toFixed(1)} s  (detail
   gateway      ${gateway}        (OpenAI base URL: ${gateway}/v1)
   api key      ${secrets.apiKey}
   admin token  ${secrets.adminToken}
-  tenant       ${seed.tenantId}; models: mock-small, mock-large (provider "mock")
+  tenant       ${seed.tenantId}; models: ${SEED_MODELS.map((m) => m.name).join(", ")}
   postgres     ${stack.neon.databaseUrl.replace(/:[^:@/]*@/, ":***@")}
   mock control ${stack.mock.controlUrl}
 

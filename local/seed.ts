@@ -4,14 +4,44 @@ import { displayPrefix, hashApiKey } from "../shared/auth/keys";
 /** What the dev seed creates; `apiKey` is the full key (only the hash goes to the database). */
 export type Seed = { tenantId: string; keyId: string; apiKey: string };
 
-/** Models of the local `mock` provider; prices in micro-USD per million tokens. */
-export const MOCK_MODELS = [
-  { name: "mock-small", input: 150_000, output: 600_000 },
-  { name: "mock-large", input: 2_500_000, output: 10_000_000 },
-] as const;
+type SeedModel = { name: string; provider: string; upstream: string; capabilities: string[]; input: number; output: number };
 
 /**
- * Seeds (idempotently) the dev tenant with no limits and no budget, its key, and the mock models.
+ * The dev/test registry; prices in micro-USD per million tokens. `mock-*` are the local mock's own
+ * provider; the others are real providers' models, which the offline stack answers through the mock
+ * (`<PROVIDER>_BASE_URL`) until a real key is configured.
+ */
+export const SEED_MODELS: readonly SeedModel[] = [
+  { name: "mock-small", provider: "mock", upstream: "mock-small", capabilities: ["chat", "embeddings"], input: 150_000, output: 600_000 },
+  {
+    name: "mock-large",
+    provider: "mock",
+    upstream: "mock-large",
+    capabilities: ["chat", "embeddings"],
+    input: 2_500_000,
+    output: 10_000_000,
+  },
+  { name: "gpt-4o-mini", provider: "openai", upstream: "gpt-4o-mini", capabilities: ["chat"], input: 150_000, output: 600_000 },
+  {
+    name: "text-embedding-3-small",
+    provider: "openai",
+    upstream: "text-embedding-3-small",
+    capabilities: ["embeddings"],
+    input: 20_000,
+    output: 0,
+  },
+  {
+    name: "claude-haiku-4-5",
+    provider: "anthropic",
+    upstream: "claude-haiku-4-5",
+    capabilities: ["chat"],
+    input: 1_000_000,
+    output: 5_000_000,
+  },
+];
+
+/**
+ * Seeds (idempotently) the dev tenant with no limits and no budget, its key, and SEED_MODELS.
  * Re-running with the same key keeps everything; a new key replaces the old hash.
  * @example await seedDev(databaseUrl, "ew_dev_...")
  */
@@ -27,13 +57,14 @@ export async function seedDev(databaseUrl: string, apiKey: string): Promise<Seed
        on conflict (id) do update set hash = excluded.hash, prefix = excluded.prefix, revoked_at = null, updated_at = now()`,
       [seed.keyId, seed.tenantId, await hashApiKey(apiKey), displayPrefix(apiKey)],
     );
-    for (const m of MOCK_MODELS) {
+    for (const m of SEED_MODELS) {
       await client.query(
         `insert into models (name, provider, upstream_model, capabilities, input_micro_usd_per_mtok, output_micro_usd_per_mtok)
-         values ($1, 'mock', $1, '{chat,embeddings}', $2, $3)
-         on conflict (name) do update set input_micro_usd_per_mtok = excluded.input_micro_usd_per_mtok,
+         values ($1, $2, $3, $4, $5, $6)
+         on conflict (name) do update set provider = excluded.provider, upstream_model = excluded.upstream_model,
+           capabilities = excluded.capabilities, input_micro_usd_per_mtok = excluded.input_micro_usd_per_mtok,
            output_micro_usd_per_mtok = excluded.output_micro_usd_per_mtok, updated_at = now()`,
-        [m.name, m.input, m.output],
+        [m.name, m.provider, m.upstream, m.capabilities, m.input, m.output],
       );
     }
     await client.query("commit");

@@ -20,6 +20,8 @@ export type StackOptions = {
   secrets?: Partial<StackSecrets>;
   /** @default "development" */
   environment?: "development" | "test";
+  /** Providers (`OPENAI`, `ANTHROPIC`, `GEMINI`) with a real key configured: not sent to the mock. */
+  realProviders?: readonly string[];
 };
 
 export type StackSecrets = { adminToken: string; redisRestToken: string; vectorRestToken: string };
@@ -39,6 +41,23 @@ export type Stack = {
 };
 
 const token = () => randomBytes(24).toString("base64url");
+
+/** Real providers whose wire format the mock speaks, and where the mock serves it. */
+const MOCKED_PROVIDERS = { OPENAI: "/v1", ANTHROPIC: "", GEMINI: "" } as const;
+
+/**
+ * Bindings that send the real providers' traffic to the mock upstream (production code path, local
+ * base URL). `except` lists providers (e.g. `OPENAI`) that have a real key configured.
+ */
+export function mockedProviderBindings(mockUrl: string, except: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [id, suffix] of Object.entries(MOCKED_PROVIDERS)) {
+    if (except.includes(id)) continue;
+    out[`${id}_BASE_URL`] = `${mockUrl}${suffix}`;
+    out[`${id}_API_KEY`] = "mock-key";
+  }
+  return out;
+}
 
 /**
  * Starts Redis REST, Neon, Vector and the mock upstream on ephemeral loopback ports and applies the
@@ -78,6 +97,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       UPSTASH_VECTOR_REST_URL: vector.url,
       UPSTASH_VECTOR_REST_TOKEN: secrets.vectorRestToken,
       MOCK_BASE_URL: `${mock.url}/v1`,
+      ...mockedProviderBindings(mock.url, opts.realProviders),
       REDIS_KEY_PREFIX: opts.redisKeyPrefix,
     };
     return { redisRest, neon, vector, mock, redisUrl: redis.url, secrets, bindings, close: closeAll };

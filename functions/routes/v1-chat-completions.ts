@@ -33,7 +33,7 @@ export const registerChatCompletions = (app: App) =>
       bindings: c.env,
       signal: c.req.raw.signal,
     });
-    c.header("x-edgeway-model", `${provider.adapter.id}/${target.model}`);
+    c.header("x-edgeway-model", `${provider.id}/${target.model}`);
     if (result.kind === "json") return c.json(result.completion, 200);
     c.executionCtx.waitUntil(result.outcome);
     c.header("content-type", "text/event-stream; charset=utf-8");

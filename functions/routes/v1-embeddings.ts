@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { EmbeddingsRequest } from "../../shared/openai/embeddings-request";
 import { embed } from "../../shared/embeddings/embed";
+import { EmbeddingsRequest } from "../../shared/openai/embeddings-request";
 import { resolveRoute } from "../../shared/routing/resolve";
 import type { App } from "../app";
 import { openAIErrorResponses } from "../openapi";
@@ -30,6 +30,6 @@ export const registerEmbeddings = (app: App) =>
       bindings: c.env,
       signal: c.req.raw.signal,
     });
-    c.header("x-edgeway-model", `${provider.adapter.id}/${target.model}`);
+    c.header("x-edgeway-model", `${provider.id}/${target.model}`);
     return c.json(result, 200);
   });

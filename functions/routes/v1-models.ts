@@ -14,7 +14,10 @@ const route = createRoute({
   method: "get",
   path: "/v1/models",
   security: [{ bearerAuth: [] }],
-  responses: { 200: { description: "The models this key may use", content: { "application/json": { schema: ModelList } } }, ...openAIErrorResponses },
+  responses: {
+    200: { description: "The models this key may use", content: { "application/json": { schema: ModelList } } },
+    ...openAIErrorResponses,
+  },
 });
 
 /** `GET /v1/models`: only the models the key may call. */
@@ -22,6 +25,11 @@ export const registerModels = (app: App) =>
   app.openapi(route, async (c) => {
     const key = c.get("apiKey");
     const models = (await allModels(c.get("services").db)).filter((m) => !key.models || key.models.includes(m.name));
-    const data = models.map((m) => ({ id: m.name, object: "model" as const, created: Math.floor(m.createdAt.getTime() / 1000), owned_by: m.provider }));
+    const data = models.map((m) => ({
+      id: m.name,
+      object: "model" as const,
+      created: Math.floor(m.createdAt.getTime() / 1000),
+      owned_by: m.provider,
+    }));
     return c.json({ object: "list" as const, data }, 200);
   });

@@ -35,7 +35,7 @@ export async function completeChat(call: ChatCall): Promise<ChatResult> {
       resolve = r;
     });
     const stream = relayStream({
-      provider: adapter.id,
+      provider: call.provider.id,
       upstream: res.body,
       translator: adapter.chatStream(call.meta),
       includeUsage: call.body.stream_options?.include_usage === true,

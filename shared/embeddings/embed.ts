@@ -22,9 +22,14 @@ export type EmbedCall = {
 export async function embed(call: EmbedCall): Promise<EmbeddingsResponse> {
   const { adapter } = call.provider;
   if (!adapter.embeddingsRequest || !adapter.embeddingsResponse) {
-    throw new GatewayError("model_not_found", `Provider ${adapter.id} does not serve embeddings`, { param: "model" });
+    throw new GatewayError("model_not_found", `Provider ${call.provider.id} does not serve embeddings`, { param: "model" });
   }
-  const res = await send({ provider: call.provider, request: adapter.embeddingsRequest(call.body, call.target), bindings: call.bindings, signal: call.signal });
+  const res = await send({
+    provider: call.provider,
+    request: adapter.embeddingsRequest(call.body, call.target),
+    bindings: call.bindings,
+    signal: call.signal,
+  });
   const json = await res.json().catch(() => {
     throw new MalformedUpstreamResponse("body is not JSON");
   });

@@ -40,7 +40,10 @@ const ToolChoice = z.union([
 const ResponseFormat = z.union([
   z.looseObject({ type: z.literal("text") }),
   z.looseObject({ type: z.literal("json_object") }),
-  z.looseObject({ type: z.literal("json_schema"), json_schema: z.looseObject({ name: z.string(), schema: z.record(z.string(), z.unknown()).optional() }) }),
+  z.looseObject({
+    type: z.literal("json_schema"),
+    json_schema: z.looseObject({ name: z.string(), schema: z.record(z.string(), z.unknown()).optional() }),
+  }),
 ]);
 
 /**
@@ -58,7 +61,10 @@ export const ChatCompletionRequest = z
     n: z.number().int().min(1).max(128).nullable().optional(),
     temperature: z.number().min(0).max(2).nullable().optional(),
     top_p: z.number().min(0).max(1).nullable().optional(),
-    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+    stop: z
+      .union([z.string(), z.array(z.string()).max(4)])
+      .nullable()
+      .optional(),
     seed: z.number().int().nullable().optional(),
     tools: z.array(Tool).optional(),
     tool_choice: ToolChoice.optional(),

@@ -4,7 +4,12 @@ import { z } from "@hono/zod-openapi";
 export const EmbeddingsRequest = z
   .looseObject({
     model: z.string().min(1),
-    input: z.union([z.string(), z.array(z.string()).min(1), z.array(z.number().int()).min(1), z.array(z.array(z.number().int()).min(1)).min(1)]),
+    input: z.union([
+      z.string(),
+      z.array(z.string()).min(1),
+      z.array(z.number().int()).min(1),
+      z.array(z.array(z.number().int()).min(1)).min(1),
+    ]),
     encoding_format: z.enum(["float", "base64"]).optional(),
     dimensions: z.number().int().positive().optional(),
     user: z.string().optional(),

@@ -71,4 +71,5 @@ export function encodeSse(ev: SseEvent): Uint8Array {
 }
 
 /** `data: <json>\n\n` for one object. */
-export const encodeSseJson = (value: unknown, event?: string): Uint8Array => encodeSse({ data: JSON.stringify(value), ...(event ? { event } : {}) });
+export const encodeSseJson = (value: unknown, event?: string): Uint8Array =>
+  encodeSse({ data: JSON.stringify(value), ...(event ? { event } : {}) });

@@ -21,7 +21,10 @@ export type ChatMessage = {
   [k: string]: unknown;
 };
 
-export type Tool = { type: "function"; function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean } };
+export type Tool = {
+  type: "function";
+  function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean };
+};
 
 export type ToolChoice = "none" | "auto" | "required" | { type: "function"; function: { name: string } };
 

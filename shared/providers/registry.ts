@@ -1,28 +1,36 @@
 import type { Env } from "../config/env";
+import { anthropic } from "./anthropic";
 import { type Connection, connect } from "./connection";
 import { openAICompatible } from "./openai-compatible";
 import { OPENAI_COMPATIBLE } from "./openai-compatible/specs";
 import type { ProviderAdapter, Target } from "./types";
 
-/** A provider: how to translate (adapter) and how to reach it (connection). */
-export type Provider = { adapter: ProviderAdapter; connection: Connection };
+/** A provider: its id, how to translate (adapter) and how to reach it (connection). */
+export type Provider = { id: string; adapter: ProviderAdapter; connection: Connection };
 
-const compatible: Record<string, Provider> = Object.fromEntries(
-  Object.entries(OPENAI_COMPATIBLE).map(([id, spec]) => [id, { adapter: openAICompatible(id, spec), connection: spec }]),
+const compatible = Object.entries(OPENAI_COMPATIBLE).map(
+  ([id, spec]): Provider => ({ id, adapter: openAICompatible(id, spec), connection: spec }),
 );
 
-/** Every provider the gateway can route to, by id. */
-export const PROVIDERS: Record<string, Provider> = { ...compatible };
+const translated: Provider[] = [
+  { id: "anthropic", adapter: anthropic, connection: { baseUrl: "https://api.anthropic.com", apiKeyEnv: "ANTHROPIC_API_KEY" } },
+];
 
-export const PROVIDER_IDS = Object.keys(PROVIDERS);
+/** Every provider the gateway can route to, by id. */
+export const PROVIDERS: ReadonlyMap<string, Provider> = new Map([...compatible, ...translated].map((p) => [p.id, p]));
 
 /**
  * The provider and a ready call target for an upstream model, or undefined when the provider is
  * unknown or this gateway has no credentials for it.
  * @example const hit = resolveProvider(env, "mock", "mock-small");
  */
-export function resolveProvider(env: Env, providerId: string, model: string, options?: Record<string, string>): { provider: Provider; target: Target } | undefined {
-  const provider = Object.hasOwn(PROVIDERS, providerId) ? PROVIDERS[providerId] : undefined;
+export function resolveProvider(
+  env: Env,
+  providerId: string,
+  model: string,
+  options?: Record<string, string>,
+): { provider: Provider; target: Target } | undefined {
+  const provider = PROVIDERS.get(providerId);
   const credentials = provider && connect(providerId, provider.connection, env);
   if (!provider || !credentials) return undefined;
   return { provider, target: { ...credentials, model, ...(options ? { options } : {}) } };

@@ -24,8 +24,8 @@ export async function send({ provider, request, bindings, signal }: SendOptions)
       ? await adapter.send(request, bindings, signal)
       : await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal });
   } catch (cause) {
-    if (signal?.aborted) throw new GatewayError("upstream_timeout", `Provider ${adapter.id} call was aborted`, { cause });
-    throw new GatewayError("upstream_error", `Provider ${adapter.id} could not be reached`, { cause });
+    if (signal?.aborted) throw new GatewayError("upstream_timeout", `Provider ${provider.id} call was aborted`, { cause });
+    throw new GatewayError("upstream_error", `Provider ${provider.id} could not be reached`, { cause });
   }
   if (res.ok) return res;
   const text = await res.text().catch(() => "");
@@ -33,5 +33,5 @@ export async function send({ provider, request, bindings, signal }: SendOptions)
   try {
     body = JSON.parse(text);
   } catch {}
-  throw upstreamFailure(adapter.id, adapter.error(res.status, body, res.headers));
+  throw upstreamFailure(provider.id, adapter.error(res.status, body, res.headers));
 }

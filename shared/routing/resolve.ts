@@ -3,8 +3,8 @@ import type { Env } from "../config/env";
 import { GatewayError } from "../errors/gateway-error";
 import { type Provider, resolveProvider } from "../providers/registry";
 import type { Target } from "../providers/types";
-import type { Db } from "../storage/postgres/db";
 import type { KeyRecord } from "../storage/postgres/api-keys";
+import type { Db } from "../storage/postgres/db";
 import { resolveModel } from "./model-cache";
 
 export type Route = { model: Model; provider: Provider; target: Target };
@@ -18,7 +18,12 @@ const notFound = (name: string) =>
  * @throws GatewayError model_not_found (unknown, not allowed for the key, or lacking the capability),
  * upstream_unavailable (the provider has no credentials on this gateway).
  */
-export async function resolveRoute(deps: { db: Db; env: Env }, key: KeyRecord, name: string, capability: "chat" | "embeddings"): Promise<Route> {
+export async function resolveRoute(
+  deps: { db: Db; env: Env },
+  key: KeyRecord,
+  name: string,
+  capability: "chat" | "embeddings",
+): Promise<Route> {
   if (key.models && !key.models.includes(name)) throw notFound(name);
   const model = await resolveModel(deps.db, name);
   if (!model?.capabilities.includes(capability)) throw notFound(name);

@@ -1,7 +1,8 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { type Gateway, startIsolatedGateway } from "../helpers/node/gateway";
 import type { MockUpstream } from "../../local/mock-upstream/server";
+import { SEED_MODELS } from "../../local/seed";
+import { type Gateway, startIsolatedGateway } from "../helpers/node/gateway";
 
 let gw: Gateway & { mock: MockUpstream };
 let client: OpenAI;
@@ -33,7 +34,13 @@ describe("chat completions through the official OpenAI SDK", () => {
       model: "mock-large",
       messages: [
         { role: "system" as const, content: "Be brief." },
-        { role: "user" as const, content: [{ type: "text" as const, text: "What is in this image?" }, { type: "image_url" as const, image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } }] },
+        {
+          role: "user" as const,
+          content: [
+            { type: "text" as const, text: "What is in this image?" },
+            { type: "image_url" as const, image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+          ],
+        },
       ],
       n: 2,
       stop: ["zzz"],
@@ -61,7 +68,10 @@ describe("chat completions through the official OpenAI SDK", () => {
 
   it("calls tools, in JSON and reassembled from a stream, identically", async () => {
     const tools: OpenAI.ChatCompletionTool[] = [
-      { type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } },
+      {
+        type: "function",
+        function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
+      },
     ];
     const req = { model: "mock-small", messages: user("Please call get_weather for Paris"), tools, tool_choice: "required" as const };
     const json = await client.chat.completions.create(req);
@@ -74,7 +84,8 @@ describe("chat completions through the official OpenAI SDK", () => {
     let finish: string | null = null;
     for await (const chunk of stream) {
       for (const tc of chunk.choices[0]?.delta.tool_calls ?? []) {
-        const slot = (args[tc.index] ??= { arguments: "" });
+        args[tc.index] ??= { arguments: "" };
+        const slot = args[tc.index] as { id?: string; name?: string; arguments: string };
         slot.id ??= tc.id;
         slot.name ??= tc.function?.name;
         slot.arguments += tc.function?.arguments ?? "";
@@ -82,7 +93,10 @@ describe("chat completions through the official OpenAI SDK", () => {
       finish = chunk.choices[0]?.finish_reason ?? finish;
     }
     expect(finish).toBe("tool_calls");
-    expect(call?.type === "function" && { name: call.function.name, arguments: call.function.arguments }).toEqual({ name: args[0]?.name, arguments: args[0]?.arguments });
+    expect(call?.type === "function" && { name: call.function.name, arguments: call.function.arguments }).toEqual({
+      name: args[0]?.name,
+      arguments: args[0]?.arguments,
+    });
   });
 });
 
@@ -103,7 +117,8 @@ describe("streaming", () => {
     const req = { model: "mock-large", messages: user("Count me [[words:4]]") };
     const json = await client.chat.completions.create(req);
     const chunks: OpenAI.ChatCompletionChunk[] = [];
-    for await (const chunk of await client.chat.completions.create({ ...req, stream: true, stream_options: { include_usage: true } })) chunks.push(chunk);
+    for await (const chunk of await client.chat.completions.create({ ...req, stream: true, stream_options: { include_usage: true } }))
+      chunks.push(chunk);
     const last = chunks.at(-1);
     expect(last?.choices).toEqual([]);
     expect(last?.usage).toEqual(json.usage);
@@ -114,7 +129,11 @@ describe("streaming", () => {
     gw.mock.control.set({ interChunkMs: 150 });
     const started = performance.now();
     let first = 0;
-    for await (const chunk of await client.chat.completions.create({ model: "mock-small", messages: user("Slowly [[words:8]]"), stream: true })) {
+    for await (const chunk of await client.chat.completions.create({
+      model: "mock-small",
+      messages: user("Slowly [[words:8]]"),
+      stream: true,
+    })) {
       if (!first && chunk.choices[0]?.delta.content) first = performance.now() - started;
     }
     const total = performance.now() - started;
@@ -154,11 +173,20 @@ describe("streaming", () => {
     const last = events.at(-1) ?? "";
     expect(last.split("\n")[0]).toBe("event: error");
     expect(JSON.parse(last.split("\n")[1]?.slice("data: ".length) ?? "")).toEqual({
-      error: { message: "Provider mock: The upstream connection was lost mid-stream", type: "upstream_error", param: null, code: "upstream_error" },
+      error: {
+        message: "Provider mock: The upstream connection was lost mid-stream",
+        type: "upstream_error",
+        param: null,
+        code: "upstream_error",
+      },
     });
 
     gw.mock.control.set({ failNext: 1, fault: "midstream-cut", cutAfterChunks: 3 });
-    const sdkStream = await client.chat.completions.create({ model: "mock-small", messages: user("Cut me off [[words:20]]"), stream: true });
+    const sdkStream = await client.chat.completions.create({
+      model: "mock-small",
+      messages: user("Cut me off [[words:20]]"),
+      stream: true,
+    });
     await expect(async () => {
       for await (const _chunk of sdkStream) {
       }
@@ -172,13 +200,15 @@ describe("embeddings and models", () => {
     const expected = await direct.embeddings.create({ model: "mock-small", input: ["alpha", "beta"], encoding_format: "float" });
     expect(floats).toEqual(expected);
     const decoded = await client.embeddings.create({ model: "mock-small", input: ["alpha", "beta"] });
-    expect(decoded.data.map((d) => d.embedding.map((x) => Math.fround(x)))).toEqual(expected.data.map((d) => d.embedding.map((x) => Math.fround(x))));
+    expect(decoded.data.map((d) => d.embedding.map((x) => Math.fround(x)))).toEqual(
+      expected.data.map((d) => d.embedding.map((x) => Math.fround(x))),
+    );
   });
 
   it("lists the models the key may use", async () => {
     const ids = [];
     for await (const model of client.models.list()) ids.push(model.id);
-    expect(ids).toEqual(["mock-large", "mock-small"]);
+    expect(ids).toEqual(SEED_MODELS.map((m) => m.name).sort());
   });
 });
 
@@ -225,7 +255,9 @@ describe("errors as the SDK sees them", () => {
     });
     expect(res.status).toBe(502);
     const text = await res.text();
-    expect(JSON.parse(text)).toEqual({ error: { message: "Provider mock could not be reached", type: "upstream_error", param: null, code: "upstream_error" } });
+    expect(JSON.parse(text)).toEqual({
+      error: { message: "Provider mock could not be reached", type: "upstream_error", param: null, code: "upstream_error" },
+    });
     expect(text).not.toContain("mock-key");
     expect(text).not.toContain(inject("stack").apiKey);
   });

@@ -4,7 +4,7 @@ import { chatRequest } from "./request";
 import { chatResponse } from "./response";
 import { chatStream } from "./stream";
 
-export { AdapterInputError } from "./input-error";
+export { AdapterInputError } from "../adapter-input-error";
 export { DEFAULT_ANTHROPIC_VERSION, DEFAULT_MAX_TOKENS } from "./request";
 
 /**

@@ -1,5 +1,5 @@
 import type { ChatRequestMessage } from "../../openai/chat-request";
-import { AdapterInputError } from "./input-error";
+import { AdapterInputError } from "../adapter-input-error";
 import {
   type ContentBlockParam,
   type ImageBlock,

@@ -1,6 +1,6 @@
 import type { ChatCompletionRequest } from "../../openai/chat-request";
+import { AdapterInputError } from "../adapter-input-error";
 import type { Target, UpstreamRequest } from "../types";
-import { AdapterInputError } from "./input-error";
 import { toAnthropicMessages } from "./messages";
 import { JSON_TOOL_NAME, type MessagesBody, type ToolChoiceParam, type ToolParam } from "./wire";
 

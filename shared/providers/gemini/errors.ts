@@ -1,22 +1,13 @@
+import { AdapterInputError } from "../adapter-input-error";
 import { retryAfterMs } from "../retry-after";
 import type { UpstreamError, UpstreamErrorKind } from "../types";
 import { isRecord } from "./wire";
 
 /**
- * The client's request cannot be expressed to the provider (e.g. tool arguments that are not JSON).
- * Thrown by the request mappers before anything is sent; the HTTP layer renders it as a 400 with
- * `param` pointing at the offending field.
- * @example throw new AdapterInputError("messages[2].tool_calls[0].function.arguments", "is not valid JSON");
+ * The shared AdapterInputError with a message that names the field, so it reads well on its own.
+ * @example throw inputError("messages[2].tool_calls[0].function.arguments", "is not valid JSON");
  */
-export class AdapterInputError extends Error {
-  constructor(
-    readonly param: string,
-    message: string,
-  ) {
-    super(`${param} ${message}`);
-    this.name = "AdapterInputError";
-  }
-}
+export const inputError = (param: string, problem: string) => new AdapterInputError(`${param} ${problem}`, param);
 
 // google.rpc.Code names, as Gemini sends them in `error.status`.
 const BY_RPC_STATUS: Record<string, UpstreamErrorKind> = {

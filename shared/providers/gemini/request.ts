@@ -1,6 +1,6 @@
 import type { ChatCompletionRequest, ChatRequestMessage } from "../../openai/chat-request";
 import type { Target, UpstreamRequest } from "../types";
-import { AdapterInputError } from "./errors";
+import { inputError } from "./errors";
 import { toGeminiSchema } from "./schema";
 import { type GeminiContent, type GeminiPart, isRecord } from "./wire";
 
@@ -36,27 +36,27 @@ const IMAGE_TYPES: Record<string, string> = {
 
 function dataUrl(url: string, param: string): GeminiPart {
   const match = /^data:([^;,]+)(?:;[^;,]*)*;base64,(.*)$/s.exec(url);
-  if (!match) throw new AdapterInputError(param, "must be a base64 data: URL or an http(s) URL");
+  if (!match) throw inputError(param, "must be a base64 data: URL or an http(s) URL");
   return { inlineData: { mimeType: match[1] as string, data: match[2] as string } };
 }
 
 function imagePart(url: string, param: string): GeminiPart {
   if (!/^https?:\/\//i.test(url)) return dataUrl(url, param);
-  if (!URL.canParse(url)) throw new AdapterInputError(param, "is not a valid URL");
+  if (!URL.canParse(url)) throw inputError(param, "is not a valid URL");
   const ext = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
   return { fileData: { mimeType: (ext && IMAGE_TYPES[ext]) || "image/*", fileUri: url } };
 }
 
 /** One OpenAI content part → Gemini part (null for empty text, which Gemini rejects). */
 function part(p: Json, param: string): GeminiPart | null {
-  const type = p.type;
-  if (type === "text") return typeof p.text === "string" && p.text ? { text: p.text } : null;
-  if (type === "image_url" && isRecord(p.image_url) && typeof p.image_url.url === "string") return imagePart(p.image_url.url, `${param}.image_url.url`);
-  if (type === "input_audio" && isRecord(p.input_audio) && typeof p.input_audio.data === "string") {
-    return { inlineData: { mimeType: `audio/${String(p.input_audio.format ?? "wav")}`, data: p.input_audio.data } };
+  const { type, text, image_url: image, input_audio: audio, file } = p;
+  if (type === "text") return typeof text === "string" && text ? { text } : null;
+  if (type === "image_url" && isRecord(image) && typeof image.url === "string") return imagePart(image.url, `${param}.image_url.url`);
+  if (type === "input_audio" && isRecord(audio) && typeof audio.data === "string") {
+    return { inlineData: { mimeType: `audio/${String(audio.format ?? "wav")}`, data: audio.data } };
   }
-  if (type === "file" && isRecord(p.file) && typeof p.file.file_data === "string") return dataUrl(p.file.file_data, `${param}.file.file_data`);
-  throw new AdapterInputError(`${param}.type`, `${JSON.stringify(type)} is not supported by Gemini`);
+  if (type === "file" && isRecord(file) && typeof file.file_data === "string") return dataUrl(file.file_data, `${param}.file.file_data`);
+  throw inputError(`${param}.type`, `${JSON.stringify(type)} is not supported by Gemini`);
 }
 
 function parts(content: Content, param: string): GeminiPart[] {
@@ -64,14 +64,13 @@ function parts(content: Content, param: string): GeminiPart[] {
   return (content ?? []).flatMap((p, j) => part(p as Json, `${param}[${j}]`) ?? []);
 }
 
-/** The text of a message whose parts must all be text (system, tool results). */
-function textOf(content: Content, param: string): string {
-  return parts(content, param)
-    .map((p, j) => {
-      if (p.text === undefined) throw new AdapterInputError(`${param}[${j}]`, "must be text");
-      return p.text;
-    })
-    .join("");
+/** The text parts of a message that may hold nothing else (system, tool results). */
+function textParts(content: Content, param: string): Array<{ text: string }> {
+  if (typeof content === "string") return content ? [{ text: content }] : [];
+  return (content ?? []).flatMap((p, j) => {
+    if (p.type !== "text" || typeof p.text !== "string") throw inputError(`${param}[${j}]`, "must be a text part");
+    return p.text ? [{ text: p.text }] : [];
+  });
 }
 
 /** `function.arguments` (a JSON string) → Gemini `args` (an object). */
@@ -81,9 +80,9 @@ function args(raw: string, param: string): Json {
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new AdapterInputError(param, "is not valid JSON");
+    throw inputError(param, "is not valid JSON");
   }
-  if (!isRecord(parsed)) throw new AdapterInputError(param, "must be a JSON object");
+  if (!isRecord(parsed)) throw inputError(param, "must be a JSON object");
   return parsed;
 }
 
@@ -108,7 +107,9 @@ function assistantParts(m: ChatRequestMessage, i: number, names: Map<string, str
 
 /** A tool result: `response` must be a JSON object, so anything else is wrapped as `{content}`. */
 function functionResponse(name: string, content: Content, param: string): GeminiPart {
-  const text = textOf(content, param);
+  const text = textParts(content, param)
+    .map((p) => p.text)
+    .join("");
   let response: unknown;
   try {
     response = JSON.parse(text);
@@ -133,17 +134,16 @@ function toContents(messages: ChatRequestMessage[]): { system: GeminiPart[]; con
   messages.forEach((m, i) => {
     const param = `messages[${i}]`;
     if (m.role === "system" || m.role === "developer") {
-      const text = textOf(m.content, `${param}.content`);
-      if (text) system.push({ text });
+      system.push(...textParts(m.content, `${param}.content`));
     } else if (m.role === "user") push("user", parts(m.content, `${param}.content`));
     else if (m.role === "assistant") push("model", assistantParts(m, i, names));
     else {
       const name = m.role === "tool" ? names.get(m.tool_call_id ?? "") : m.name;
-      if (!name) throw new AdapterInputError(m.role === "tool" ? `${param}.tool_call_id` : `${param}.name`, "does not match an earlier tool call");
+      if (!name) throw inputError(m.role === "tool" ? `${param}.tool_call_id` : `${param}.name`, "does not match an earlier tool call");
       push("user", [functionResponse(name, m.content, `${param}.content`)]);
     }
   });
-  if (!contents.length) throw new AdapterInputError("messages", "must contain at least one user or assistant message");
+  if (!contents.length) throw inputError("messages", "must contain at least one user or assistant message");
   return { system, contents };
 }
 

@@ -1,4 +1,4 @@
-import { AdapterInputError } from "./errors";
+import { inputError } from "./errors";
 import { isRecord } from "./wire";
 
 type Json = Record<string, unknown>;
@@ -47,7 +47,7 @@ function resolveRef(ref: unknown, ctx: Ctx): Json {
   const match = typeof ref === "string" ? /^#\/(\$defs|definitions)\/([^/]+)$/.exec(ref) : null;
   const defs = match ? ctx.root[match[1] as string] : undefined;
   const target = match && isRecord(defs) ? defs[decodeURIComponent(match[2] as string)] : undefined;
-  if (!isRecord(target)) throw new AdapterInputError(ctx.param, `has an unsupported $ref ${JSON.stringify(ref)}`);
+  if (!isRecord(target)) throw inputError(ctx.param, `has an unsupported $ref ${JSON.stringify(ref)}`);
   return target;
 }
 
@@ -59,7 +59,7 @@ function omit(o: Json, key: string): Json {
 /** Rewrites JSON-Schema spellings into Gemini's before the allow-list filter. `refs`: the $refs being expanded. */
 function normalize(input: Json, ctx: Ctx, refs: readonly string[]): { s: Json; refs: readonly string[] } {
   if (typeof input.$ref === "string") {
-    if (refs.includes(input.$ref)) throw new AdapterInputError(ctx.param, "has a recursive $ref, which Gemini schemas cannot express");
+    if (refs.includes(input.$ref)) throw inputError(ctx.param, "has a recursive $ref, which Gemini schemas cannot express");
     return normalize({ ...resolveRef(input.$ref, ctx), ...omit(input, "$ref") }, ctx, [...refs, input.$ref]);
   }
   if (Array.isArray(input.allOf) && input.allOf.length === 1 && isRecord(input.allOf[0])) {

@@ -1,5 +1,5 @@
-import type { UpstreamError, UpstreamErrorKind } from "../types";
 import { retryAfterMs } from "../retry-after";
+import type { UpstreamError, UpstreamErrorKind } from "../types";
 
 const BY_STATUS: Record<number, UpstreamErrorKind> = {
   400: "invalid_request",
@@ -27,7 +27,13 @@ export function openAIError(status: number, body: unknown, headers: Headers): Up
   const error = typeof body === "object" && body !== null && "error" in body ? (body as { error: unknown }).error : undefined;
   const fields = typeof error === "object" && error !== null ? (error as { message?: unknown; code?: unknown }) : {};
   const message =
-    typeof fields.message === "string" ? fields.message : typeof error === "string" ? error : typeof body === "string" && body ? body.slice(0, 500) : `HTTP ${status}`;
+    typeof fields.message === "string"
+      ? fields.message
+      : typeof error === "string"
+        ? error
+        : typeof body === "string" && body
+          ? body.slice(0, 500)
+          : `HTTP ${status}`;
   const code = typeof fields.code === "string" ? fields.code : undefined;
   const kind = (code ? BY_CODE[code] : undefined) ?? BY_STATUS[status] ?? (status >= 500 ? "server" : "invalid_request");
   const retry = retryAfterMs(headers);

@@ -34,5 +34,10 @@ export function chatRequest(spec: OpenAICompatibleSpec, body: ChatCompletionRequ
 
 /** The embeddings request with the upstream's model id; everything else passes through. */
 export function embeddingsRequest(body: EmbeddingsRequest, target: Target): UpstreamRequest {
-  return { url: `${target.baseUrl}/embeddings`, method: "POST", headers: headers(target), body: JSON.stringify({ ...body, model: target.model }) };
+  return {
+    url: `${target.baseUrl}/embeddings`,
+    method: "POST",
+    headers: headers(target),
+    body: JSON.stringify({ ...body, model: target.model }),
+  };
 }

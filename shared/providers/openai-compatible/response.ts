@@ -1,8 +1,8 @@
 import type { ChatCompletion, ChatCompletionChunk, EmbeddingsResponse, Usage } from "../../openai/types";
 import { MalformedUpstreamResponse } from "../malformed";
 import type { ResponseMeta, StreamTranslator, UpstreamError } from "../types";
-import type { OpenAICompatibleSpec } from "./specs";
 import { openAIError } from "./errors";
+import type { OpenAICompatibleSpec } from "./specs";
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 

@@ -51,8 +51,18 @@ export const OPENAI_COMPATIBLE = {
     streamUsage: "stream_options",
     embeddings: false,
   },
-  fireworks: { baseUrl: "https://api.fireworks.ai/inference/v1", apiKeyEnv: "FIREWORKS_API_KEY", streamUsage: "stream_options", embeddings: true },
-  openrouter: { baseUrl: "https://openrouter.ai/api/v1", apiKeyEnv: "OPENROUTER_API_KEY", streamUsage: "stream_options", embeddings: false },
+  fireworks: {
+    baseUrl: "https://api.fireworks.ai/inference/v1",
+    apiKeyEnv: "FIREWORKS_API_KEY",
+    streamUsage: "stream_options",
+    embeddings: true,
+  },
+  openrouter: {
+    baseUrl: "https://openrouter.ai/api/v1",
+    apiKeyEnv: "OPENROUTER_API_KEY",
+    streamUsage: "stream_options",
+    embeddings: false,
+  },
   perplexity: {
     baseUrl: "https://api.perplexity.ai",
     apiKeyEnv: "PERPLEXITY_API_KEY",

@@ -1,6 +1,7 @@
-import { unstable_dev } from "wrangler";
 import { inject } from "vitest";
+import { unstable_dev } from "wrangler";
 import { type MockUpstream, startMockUpstream } from "../../../local/mock-upstream/server";
+import { mockedProviderBindings } from "../../../local/stack";
 
 export type Gateway = { url: string; stop(): Promise<void> };
 
@@ -25,12 +26,13 @@ export async function startGateway(vars: Record<string, string> = {}): Promise<G
 }
 
 /**
- * A gateway with a mock upstream of its own, so fault injection in one test file cannot touch
- * another's traffic. Redis, Postgres and Vector are the run's shared stand-ins.
+ * A gateway whose every provider (mock, openai, anthropic, gemini) answers from a mock upstream of
+ * its own, so fault injection in one test file cannot touch another's traffic. Redis, Postgres and
+ * Vector are the run's shared stand-ins.
  */
 export async function startIsolatedGateway(vars: Record<string, string> = {}): Promise<Gateway & { mock: MockUpstream }> {
   const mock = await startMockUpstream({ port: 0 });
-  const gateway = await startGateway({ MOCK_BASE_URL: `${mock.url}/v1`, ...vars });
+  const gateway = await startGateway({ MOCK_BASE_URL: `${mock.url}/v1`, ...mockedProviderBindings(mock.url), ...vars });
   return {
     ...gateway,
     mock,
