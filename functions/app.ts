@@ -44,7 +44,10 @@ export function toGatewayError(err: unknown): GatewayError {
   return new GatewayError("internal_error", "Internal error", { cause: err });
 }
 
-/** The one error renderer: `{"error": {message, type, param, code}}`, `x-request-id`, `retry-after`. */
+/**
+ * The one error renderer: `{"error": {message, type, param, code}}` (or the endpoint's own shape,
+ * see `errorBody`), `x-request-id`, `retry-after`.
+ */
 export function renderError(err: unknown, c: Context<HonoEnv>): Response {
   const gw = toGatewayError(err);
   if (gw.status >= 500) {
@@ -53,7 +56,8 @@ export function renderError(err: unknown, c: Context<HonoEnv>): Response {
   const requestId = c.get("requestId");
   if (requestId) c.header("x-request-id", requestId);
   if (gw.details.retryAfterMs !== undefined) c.header("retry-after", String(Math.max(1, Math.ceil(gw.details.retryAfterMs / 1000))));
-  return c.json(toOpenAIError(gw), gw.status as ContentfulStatusCode);
+  const body = c.get("errorBody") ?? toOpenAIError;
+  return c.json(body(gw), gw.status as ContentfulStatusCode);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { GatewayError } from "../shared/errors/gateway-error";
 import type { Services } from "../shared/services";
 import type { KeyRecord } from "../shared/storage/postgres/api-keys";
 
@@ -6,5 +7,11 @@ export type { Services };
 export type HonoEnv = {
   /** Raw bindings as the runtime hands them; read validated values from `services.env`. */
   Bindings: Record<string, unknown>;
-  Variables: { requestId: string; services: Services; apiKey: KeyRecord };
+  Variables: {
+    requestId: string;
+    services: Services;
+    apiKey: KeyRecord;
+    /** Renders error bodies for this endpoint; OpenAI's shape unless a route family says otherwise. */
+    errorBody?: (err: GatewayError) => unknown;
+  };
 };

@@ -38,6 +38,15 @@ export const SEED_MODELS: readonly SeedModel[] = [
     input: 1_000_000,
     output: 5_000_000,
   },
+  { name: "gemini-2.5-flash", provider: "gemini", upstream: "gemini-2.5-flash", capabilities: ["chat"], input: 300_000, output: 2_500_000 },
+  {
+    name: "gemini-embedding-001",
+    provider: "gemini",
+    upstream: "gemini-embedding-001",
+    capabilities: ["embeddings"],
+    input: 150_000,
+    output: 0,
+  },
 ];
 
 /**

@@ -5,6 +5,7 @@ import type { Provider } from "../providers/registry";
 import { send } from "../providers/send";
 import type { ResponseMeta, Target } from "../providers/types";
 import { relayStream, type StreamOutcome } from "./relay-stream";
+import { openAIStreamEncoder, type StreamEncoder } from "./stream-encoder";
 
 export type ChatCall = {
   provider: Provider;
@@ -13,6 +14,8 @@ export type ChatCall = {
   meta: ResponseMeta;
   bindings: Record<string, unknown>;
   signal?: AbortSignal;
+  /** The client's stream format. @default OpenAI SSE */
+  encoder?: StreamEncoder;
 };
 
 export type ChatResult =
@@ -39,6 +42,7 @@ export async function completeChat(call: ChatCall): Promise<ChatResult> {
       upstream: res.body,
       translator: adapter.chatStream(call.meta),
       includeUsage: call.body.stream_options?.include_usage === true,
+      encoder: call.encoder ?? openAIStreamEncoder(),
       onEnd: resolve,
     });
     return { kind: "stream", stream, outcome };

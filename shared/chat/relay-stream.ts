@@ -1,8 +1,8 @@
-import { toOpenAIError } from "../errors/gateway-error";
-import { encodeSse, encodeSseJson, sseParser } from "../openai/sse";
+import { sseParser } from "../openai/sse";
 import type { ChatCompletionChunk, Usage } from "../openai/types";
 import type { StreamTranslator, UpstreamError } from "../providers/types";
 import { upstreamFailure } from "../providers/upstream-failure";
+import type { StreamEncoder } from "./stream-encoder";
 
 /** How a relayed stream ended; resolved once, after the last byte or the client leaving. */
 export type StreamOutcome = {
@@ -21,18 +21,19 @@ export type RelayOptions = {
   translator: StreamTranslator;
   /** The client asked for `stream_options.include_usage`; otherwise usage chunks are stripped. */
   includeUsage: boolean;
+  /** The client's wire format. */
+  encoder: StreamEncoder;
   onEnd: (outcome: StreamOutcome) => void;
   now?: () => number;
 };
 
 const isError = (v: ChatCompletionChunk[] | UpstreamError): v is UpstreamError => !Array.isArray(v);
-const DONE = encodeSse({ data: "[DONE]" });
 
 /**
- * Upstream SSE → OpenAI SSE for the client, one event at a time (nothing buffered beyond one
- * event). A failure after the first byte, or an upstream that closes without its end marker, ends
- * the stream with `event: error` in the OpenAI error shape, never a clean `[DONE]`. Cancelling the
- * returned stream cancels the upstream body, which aborts the upstream request.
+ * Upstream SSE → the client's stream, one event at a time (nothing buffered beyond one event). A
+ * failure after the first byte, or an upstream that closes without its end marker, ends the stream
+ * with the encoder's error event, never a clean end. Cancelling the returned stream cancels the
+ * upstream body, which aborts the upstream request.
  */
 export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   const now = opts.now ?? (() => performance.now());
@@ -58,7 +59,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: UpstreamError) => {
     const gw = upstreamFailure(opts.provider, err);
     outcome.error = { code: gw.code, message: gw.message };
-    controller.enqueue(encodeSseJson(toOpenAIError(gw), "error"));
+    for (const bytes of opts.encoder.error(gw)) controller.enqueue(bytes);
     controller.close();
     events.cancel().catch(() => {});
     end();
@@ -81,11 +82,11 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
             const shown = visible(chunk);
             if (!shown) continue;
             outcome.ttftMs ??= Math.round(now() - started);
-            controller.enqueue(encodeSseJson(shown));
+            for (const bytes of opts.encoder.chunk(shown)) controller.enqueue(bytes);
             sent = true;
           }
           if (next.done) {
-            controller.enqueue(DONE);
+            for (const bytes of opts.encoder.done()) controller.enqueue(bytes);
             controller.close();
             return end();
           }

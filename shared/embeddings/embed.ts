@@ -33,5 +33,5 @@ export async function embed(call: EmbedCall): Promise<EmbeddingsResponse> {
   const json = await res.json().catch(() => {
     throw new MalformedUpstreamResponse("body is not JSON");
   });
-  return adapter.embeddingsResponse(json, call.meta);
+  return adapter.embeddingsResponse(json, call.meta, call.body);
 }

@@ -1,6 +1,7 @@
 import type { Env } from "../config/env";
 import { anthropic } from "./anthropic";
 import { type Connection, connect } from "./connection";
+import { gemini } from "./gemini";
 import { openAICompatible } from "./openai-compatible";
 import { OPENAI_COMPATIBLE } from "./openai-compatible/specs";
 import type { ProviderAdapter, Target } from "./types";
@@ -14,6 +15,7 @@ const compatible = Object.entries(OPENAI_COMPATIBLE).map(
 
 const translated: Provider[] = [
   { id: "anthropic", adapter: anthropic, connection: { baseUrl: "https://api.anthropic.com", apiKeyEnv: "ANTHROPIC_API_KEY" } },
+  { id: "gemini", adapter: gemini, connection: { baseUrl: "https://generativelanguage.googleapis.com", apiKeyEnv: "GEMINI_API_KEY" } },
 ];
 
 /** Every provider the gateway can route to, by id. */

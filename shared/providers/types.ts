@@ -66,7 +66,8 @@ export interface ProviderAdapter {
   chatResponse(json: unknown, meta: ResponseMeta): ChatCompletion;
   chatStream(meta: ResponseMeta): StreamTranslator;
   embeddingsRequest?(body: EmbeddingsRequest, target: Target): UpstreamRequest;
-  embeddingsResponse?(json: unknown, meta: ResponseMeta): EmbeddingsResponse;
+  /** `body` is the client's request: some providers answer without usage or encoding, derived from it. */
+  embeddingsResponse?(json: unknown, meta: ResponseMeta, body: EmbeddingsRequest): EmbeddingsResponse;
   /** Classifies a non-2xx answer (body already parsed as JSON when possible, else the text). */
   error(status: number, body: unknown, headers: Headers): UpstreamError;
   /** Present only for providers not reached by `fetch` (Workers AI binding). */

@@ -20,6 +20,7 @@ const user = (content: string) => [{ role: "user" as const, content }];
 const MODELS = [
   { model: "gpt-4o-mini", provider: "openai" },
   { model: "claude-haiku-4-5", provider: "anthropic" },
+  { model: "gemini-2.5-flash", provider: "gemini" },
 ] as const;
 
 describe.each(MODELS)("$model through provider $provider", ({ model, provider }) => {
@@ -84,5 +85,17 @@ describe("usage of a translated provider equals the upstream's own count", () =>
       total_tokens: direct.usage.input_tokens + direct.usage.output_tokens,
       prompt_tokens_details: { cached_tokens: 0, cache_creation_tokens: 0 },
     });
+  });
+});
+
+describe("embeddings through each provider", () => {
+  it.each(["text-embedding-3-small", "gemini-embedding-001"])("%s returns one unit-length vector per input, with usage", async (model) => {
+    const { data, response } = await client.embeddings
+      .create({ model, input: ["first text", "second text"], encoding_format: "float" })
+      .withResponse();
+    expect(response.headers.get("x-edgeway-model")).toMatch(new RegExp(`/${model}$`));
+    expect(data.data.map((d) => d.index)).toEqual([0, 1]);
+    for (const d of data.data) expect(Math.hypot(...d.embedding)).toBeCloseTo(1, 5);
+    expect(data.usage.prompt_tokens).toBeGreaterThan(0);
   });
 });

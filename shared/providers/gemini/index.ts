@@ -23,8 +23,7 @@ export const gemini: ProviderAdapter = {
   embeddingsRequest,
   // The third argument is not in ProviderAdapter yet: Gemini's answer carries neither token counts
   // nor the requested encoding, so both come from the request.
-  embeddingsResponse(json: unknown, meta: ResponseMeta, body?: EmbeddingsRequest) {
-    if (!body) throw new Error("gemini.embeddingsResponse needs the embeddings request as its third argument");
+  embeddingsResponse(json: unknown, meta: ResponseMeta, body: EmbeddingsRequest) {
     return embeddingsResponse(json, meta, body);
   },
   error: geminiError,
