@@ -4,15 +4,34 @@ import { displayPrefix, hashApiKey } from "../shared/auth/keys";
 /** What the dev seed creates; `apiKey` is the full key (only the hash goes to the database). */
 export type Seed = { tenantId: string; keyId: string; apiKey: string };
 
-type SeedModel = { name: string; provider: string; upstream: string; capabilities: string[]; input: number; output: number };
+type SeedModel = {
+  name: string;
+  provider: string;
+  upstream: string;
+  capabilities: string[];
+  input: number;
+  output: number;
+  cachedInput?: number;
+};
+
+/** When the seeded prices take effect (a fixed date, so re-seeding updates the same price version). */
+export const PRICES_FROM = "2025-01-01T00:00:00Z";
 
 /**
- * The dev/test registry; prices in micro-USD per million tokens. `mock-*` are the local mock's own
+ * The dev/test registry; prices in micro-USD per million tokens (written to `model_prices`). `mock-*` are the local mock's own
  * provider; the others are real providers' models, which the offline stack answers through the mock
  * (`<PROVIDER>_BASE_URL`) until a real key is configured.
  */
 export const SEED_MODELS: readonly SeedModel[] = [
-  { name: "mock-small", provider: "mock", upstream: "mock-small", capabilities: ["chat", "embeddings"], input: 150_000, output: 600_000 },
+  {
+    name: "mock-small",
+    provider: "mock",
+    upstream: "mock-small",
+    capabilities: ["chat", "embeddings"],
+    input: 150_000,
+    output: 600_000,
+    cachedInput: 75_000,
+  },
   {
     name: "mock-large",
     provider: "mock",
@@ -21,7 +40,15 @@ export const SEED_MODELS: readonly SeedModel[] = [
     input: 2_500_000,
     output: 10_000_000,
   },
-  { name: "gpt-4o-mini", provider: "openai", upstream: "gpt-4o-mini", capabilities: ["chat"], input: 150_000, output: 600_000 },
+  {
+    name: "gpt-4o-mini",
+    provider: "openai",
+    upstream: "gpt-4o-mini",
+    capabilities: ["chat"],
+    input: 150_000,
+    output: 600_000,
+    cachedInput: 75_000,
+  },
   {
     name: "text-embedding-3-small",
     provider: "openai",
@@ -68,12 +95,17 @@ export async function seedDev(databaseUrl: string, apiKey: string): Promise<Seed
     );
     for (const m of SEED_MODELS) {
       await client.query(
-        `insert into models (name, provider, upstream_model, capabilities, input_micro_usd_per_mtok, output_micro_usd_per_mtok)
-         values ($1, $2, $3, $4, $5, $6)
+        `insert into models (name, provider, upstream_model, capabilities) values ($1, $2, $3, $4)
          on conflict (name) do update set provider = excluded.provider, upstream_model = excluded.upstream_model,
-           capabilities = excluded.capabilities, input_micro_usd_per_mtok = excluded.input_micro_usd_per_mtok,
-           output_micro_usd_per_mtok = excluded.output_micro_usd_per_mtok, updated_at = now()`,
-        [m.name, m.provider, m.upstream, m.capabilities, m.input, m.output],
+           capabilities = excluded.capabilities, updated_at = now()`,
+        [m.name, m.provider, m.upstream, m.capabilities],
+      );
+      await client.query(
+        `insert into model_prices (provider, model, effective_from, input_micro_usd_per_mtok, output_micro_usd_per_mtok,
+           cached_input_micro_usd_per_mtok) values ($1, $2, $3, $4, $5, $6)
+         on conflict (provider, model, effective_from) do update set input_micro_usd_per_mtok = excluded.input_micro_usd_per_mtok,
+           output_micro_usd_per_mtok = excluded.output_micro_usd_per_mtok, cached_input_micro_usd_per_mtok = excluded.cached_input_micro_usd_per_mtok`,
+        [m.provider, m.upstream, PRICES_FROM, m.input, m.output, m.cachedInput ?? null],
       );
     }
     await client.query("commit");

@@ -22,6 +22,8 @@ export const apiKeys = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }),
     revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
+    /** Set on rotation: the key that replaces this one (this one expires after the grace period). */
+    replacedBy: text("replaced_by"),
     ...timestamps,
   },
   (t) => [index("api_keys_tenant_idx").on(t.tenantId)],

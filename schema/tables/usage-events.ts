@@ -1,7 +1,13 @@
-import { bigint, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { tenants } from "./tenants";
 
-/** One row per gateway request, written by the usage flush; idempotent on `request_id`. */
+export const CACHE_STATUSES = ["hit", "semantic-hit", "miss", "bypass"] as const;
+
+/**
+ * One row per gateway request, written by the usage flush; idempotent on `request_id`. Tokens and
+ * cost are what the upstream served and billed; a cache hit has zero of both and records what it
+ * saved instead.
+ */
 export const usageEvents = pgTable(
   "usage_events",
   {
@@ -10,14 +16,26 @@ export const usageEvents = pgTable(
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
     keyId: text("key_id"),
+    endpoint: text("endpoint").notNull(),
     modelRequested: text("model_requested").notNull(),
     provider: text("provider"),
     upstreamModel: text("upstream_model"),
+    variant: text("variant"),
+    region: text("region"),
+    streamed: boolean("streamed").notNull().default(false),
     promptTokens: integer("prompt_tokens").notNull().default(0),
     completionTokens: integer("completion_tokens").notNull().default(0),
+    cachedTokens: integer("cached_tokens").notNull().default(0),
+    reasoningTokens: integer("reasoning_tokens").notNull().default(0),
+    /** Tokens were counted by the gateway because the provider reported none. */
+    usageEstimated: boolean("usage_estimated").notNull().default(false),
     costMicroUsd: bigint("cost_micro_usd", { mode: "number" }).notNull().default(0),
+    /** The `model_prices` row the cost was computed with. */
+    priceId: bigint("price_id", { mode: "number" }),
+    savedMicroUsd: bigint("saved_micro_usd", { mode: "number" }).notNull().default(0),
     latencyMs: integer("latency_ms"),
-    cacheStatus: text("cache_status").notNull().default("miss"),
+    ttftMs: integer("ttft_ms"),
+    cacheStatus: text("cache_status", { enum: CACHE_STATUSES }).notNull().default("miss"),
     status: integer("status").notNull(),
     errorCode: text("error_code"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
