@@ -1,4 +1,5 @@
 import type { GatewayError } from "../shared/errors/gateway-error";
+import type { MeterDraft } from "../shared/metering/meter";
 import type { Services } from "../shared/services";
 import type { KeyRecord } from "../shared/storage/postgres/api-keys";
 
@@ -11,6 +12,8 @@ export type HonoEnv = {
     requestId: string;
     services: Services;
     apiKey: KeyRecord;
+    /** The usage draft of a metered endpoint (see middleware/meter.ts). */
+    meter: MeterDraft;
     /** Renders error bodies for this endpoint; OpenAI's shape unless a route family says otherwise. */
     errorBody?: (err: GatewayError) => unknown;
   };

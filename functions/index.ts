@@ -1,18 +1,25 @@
 import { bodyLimit } from "hono/body-limit";
+import { toAnthropicError } from "../shared/anthropic-inbound/errors";
 import { GatewayError } from "../shared/errors/gateway-error";
 import { newApp } from "./app";
 import { auth } from "./middleware/auth";
+import { errorBody } from "./middleware/error-body";
+import { meter } from "./middleware/meter";
 import { requestId } from "./middleware/request-id";
 import { services } from "./middleware/services";
 import { registerHealthz } from "./routes/healthz";
 import { registerReadyz } from "./routes/readyz";
 import { registerChatCompletions } from "./routes/v1-chat-completions";
 import { registerEmbeddings } from "./routes/v1-embeddings";
+import { registerMessages } from "./routes/v1-messages";
 import { registerModels } from "./routes/v1-models";
+import { registerUsage } from "./routes/v1-usage";
 import { scheduled } from "./scheduled";
 
 const app = newApp();
 app.use("*", requestId());
+// Anthropic-compatible errors for /v1/messages, set first so body-limit and auth errors take the shape too
+app.use("/v1/messages", errorBody(toAnthropicError));
 
 // Operations (liveness has no dependencies, so it comes before the services are built)
 registerHealthz(app);
@@ -28,10 +35,15 @@ app.use("*", async (c, next) => {
 });
 registerReadyz(app);
 
-// Client API (OpenAI-compatible)
+// Client API (OpenAI-compatible, plus Anthropic's Messages API)
 app.use("/v1/*", auth());
+app.use("/v1/chat/completions", meter("chat"));
+app.use("/v1/messages", meter("messages"));
+app.use("/v1/embeddings", meter("embeddings"));
 registerChatCompletions(app);
+registerMessages(app);
 registerEmbeddings(app);
 registerModels(app);
+registerUsage(app);
 
 export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Record<string, unknown>>;

@@ -1,3 +1,4 @@
+import { flushUsage } from "../shared/metering/flush";
 import { recordHealth } from "../shared/observability/health-probe";
 import { servicesFor } from "../shared/services";
 
@@ -6,6 +7,7 @@ export async function scheduled(_controller: ScheduledController, env: Record<st
   const services = servicesFor(env);
   const jobs: Record<string, () => Promise<unknown>> = {
     health: () => recordHealth(services),
+    usage: () => flushUsage({ redis: services.redis, db: services.db, keyPrefix: services.env.REDIS_KEY_PREFIX }),
   };
   const results = await Promise.allSettled(Object.values(jobs).map((job) => job()));
   results.forEach((result, i) => {

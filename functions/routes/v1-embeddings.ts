@@ -1,5 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { embed } from "../../shared/embeddings/embed";
+import { formatUsd } from "../../shared/metering/cost";
+import { estimatedUsage, isEstimated } from "../../shared/metering/estimate";
+import { priceNow } from "../../shared/metering/meter";
 import { EmbeddingsRequest } from "../../shared/openai/embeddings-request";
 import { resolveRoute } from "../../shared/routing/resolve";
 import type { App } from "../app";
@@ -21,7 +24,11 @@ export const registerEmbeddings = (app: App) =>
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
     const { db, env } = c.get("services");
+    const meter = c.get("meter");
+    meter.modelRequested = body.model;
+    meter.promptText = () => (Array.isArray(body.input) ? body.input.join("\n") : body.input);
     const { provider, target } = await resolveRoute({ db, env }, c.get("apiKey"), body.model, "embeddings");
+    meter.servedBy = { provider: provider.id, upstreamModel: target.model };
     const result = await embed({
       provider,
       target,
@@ -31,5 +38,10 @@ export const registerEmbeddings = (app: App) =>
       signal: c.req.raw.signal,
     });
     c.header("x-edgeway-model", `${provider.id}/${target.model}`);
+    const counted = result.usage.prompt_tokens;
+    const usage = isEstimated(result.usage)
+      ? estimatedUsage(counted, 0)
+      : { prompt_tokens: counted, completion_tokens: 0, total_tokens: counted };
+    c.header("x-edgeway-cost-usd", formatUsd(await priceNow(db, meter, usage, "")));
     return c.json(result, 200);
   });

@@ -13,6 +13,8 @@ export type StreamOutcome = {
   error?: { code: string; message: string };
   /** The client disconnected before the end; the upstream call was cancelled. */
   cancelled: boolean;
+  /** Text the client received (content and tool-call arguments), for estimating usage a provider did not report. */
+  completionText: string;
 };
 
 export type RelayOptions = {
@@ -39,12 +41,14 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   const now = opts.now ?? (() => performance.now());
   const started = now();
   const events = opts.upstream.pipeThrough(sseParser()).getReader();
-  const outcome: StreamOutcome = { cancelled: false };
+  const outcome: StreamOutcome = { cancelled: false, completionText: "" };
+  const received: string[] = [];
   let ended = false;
   const end = () => {
     if (ended) return;
     ended = true;
     outcome.usage = opts.translator.usage();
+    if (!outcome.usage) outcome.completionText = received.join("");
     opts.onEnd(outcome);
   };
 
@@ -82,8 +86,13 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
             const shown = visible(chunk);
             if (!shown) continue;
             outcome.ttftMs ??= Math.round(now() - started);
-            for (const bytes of opts.encoder.chunk(shown)) controller.enqueue(bytes);
-            sent = true;
+            for (const choice of shown.choices) {
+              if (choice.delta.content) received.push(choice.delta.content);
+              for (const call of choice.delta.tool_calls ?? []) received.push(call.function?.name ?? "", call.function?.arguments ?? "");
+            }
+            const bytes = opts.encoder.chunk(shown);
+            for (const b of bytes) controller.enqueue(b);
+            if (bytes.length) sent = true;
           }
           if (next.done) {
             for (const bytes of opts.encoder.done()) controller.enqueue(bytes);

@@ -1,3 +1,4 @@
+import { estimateTokens } from "../../metering/estimate";
 import type { EmbeddingsRequest } from "../../openai/embeddings-request";
 import type { EmbeddingsResponse } from "../../openai/types";
 import { MalformedUpstreamResponse } from "../malformed";
@@ -13,18 +14,6 @@ function texts(input: EmbeddingsRequest["input"]): string[] {
   if (typeof input === "string") return [input];
   if (input.every((x): x is string => typeof x === "string")) return input;
   throw inputError("input", "must be text: Gemini embeddings do not take token arrays");
-}
-
-/**
- * Conservative token estimate for text Gemini does not count for us: every ASCII digit is one
- * token (Gemini splits numbers into single digits) and the rest costs one token per 3 UTF-8 bytes,
- * i.e. ~1.33 chars/token for English (Gemini averages ~4) and one token per CJK character. It
- * over-counts ordinary text by design: metering errs against the caller, never against the gateway.
- */
-export function estimateTokens(text: string): number {
-  const digits = text.match(/[0-9]/g)?.length ?? 0;
-  const otherBytes = new TextEncoder().encode(text).length - digits;
-  return digits + Math.ceil(otherBytes / 3);
 }
 
 /**

@@ -68,7 +68,11 @@ describe("POST /v1/chat/completions (the chain: Worker → Redis, Postgres, mock
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
 
-    const wrong = await gateway("/v1/chat/completions", { method: "POST", json: { model: "mock-small", messages: [] }, key: stack().apiKey });
+    const wrong = await gateway("/v1/chat/completions", {
+      method: "POST",
+      json: { model: "mock-small", messages: [] },
+      key: stack().apiKey,
+    });
     expect(wrong.status).toBe(400);
     expect(await wrong.json()).toEqual({
       error: { message: expect.stringMatching(/^messages: /), type: "invalid_request_error", param: "messages", code: "invalid_request" },
@@ -84,7 +88,12 @@ describe("POST /v1/chat/completions (the chain: Worker → Redis, Postgres, mock
     });
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({
-      error: { message: "Request body exceeds the limit of 16777216 bytes", type: "invalid_request_error", param: null, code: "request_too_large" },
+      error: {
+        message: "Request body exceeds the limit of 16777216 bytes",
+        type: "invalid_request_error",
+        param: null,
+        code: "request_too_large",
+      },
     });
   });
 });

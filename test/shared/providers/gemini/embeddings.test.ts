@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { EmbeddingsRequest } from "../../../../shared/openai/embeddings-request";
 import { AdapterInputError, type EstimatedUsage, gemini } from "../../../../shared/providers/gemini";
-import { embeddingsRequest, embeddingsResponse, estimateTokens } from "../../../../shared/providers/gemini/embeddings";
+import { estimateTokens } from "../../../../shared/metering/estimate";
+import { embeddingsRequest, embeddingsResponse } from "../../../../shared/providers/gemini/embeddings";
 import { MalformedUpstreamResponse } from "../../../../shared/providers/malformed";
 import type { Target } from "../../../../shared/providers/types";
 import fixture from "../../../fixtures/providers/gemini/embeddings.response.json";

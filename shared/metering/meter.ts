@@ -1,0 +1,88 @@
+import type { StreamOutcome } from "../chat/relay-stream";
+import type { Usage } from "../openai/types";
+import type { Db } from "../storage/postgres/db";
+import { costMicroUsd } from "./cost";
+import { estimatedUsage, estimateTokens, isEstimated } from "./estimate";
+import { priceAt } from "./prices";
+import type { UsageEventJson } from "./usage-event";
+
+/** What a request learns about itself on the way, filled in by the route; settled after the response. */
+export type MeterDraft = {
+  requestId: string;
+  endpoint: string;
+  startedAt: Date;
+  /** performance.now() at the start, for latency. */
+  t0: number;
+  modelRequested?: string;
+  servedBy?: { provider: string; upstreamModel: string };
+  streamed: boolean;
+  /** Known at once for JSON responses. */
+  usage?: Usage;
+  /** Resolves when a streamed response ends. */
+  outcome?: Promise<StreamOutcome>;
+  /** The prompt as text, for estimating usage a provider did not report. */
+  promptText?: () => string;
+  /** Computed in the route for JSON responses (the `x-edgeway-cost-usd` header). */
+  priced?: { costMicroUsd: number; priceId: number | null };
+};
+
+export type Finish = { tenantId: string; keyId: string; status: number; errorCode?: string; now: number };
+
+/** The cost of a usage at the price in force when the request started. */
+export async function priceUsage(
+  db: Db,
+  servedBy: NonNullable<MeterDraft["servedBy"]>,
+  usage: Usage,
+  at: Date,
+): Promise<{ costMicroUsd: number; priceId: number | null }> {
+  const price = await priceAt(db, servedBy.provider, servedBy.upstreamModel, at);
+  return price ? { costMicroUsd: costMicroUsd(usage, price), priceId: price.id } : { costMicroUsd: 0, priceId: null };
+}
+
+/**
+ * The usage event of a finished request. A streamed response is awaited first; an upstream that
+ * answered without usage is counted locally and flagged `usageEstimated`.
+ */
+export async function settle(db: Db, draft: MeterDraft, finish: Finish): Promise<UsageEventJson> {
+  const outcome = draft.outcome ? await draft.outcome : undefined;
+  let usage = draft.usage ?? outcome?.usage;
+  const served = draft.servedBy !== undefined && finish.status < 400 && !outcome?.cancelled;
+  if (!usage && served && draft.promptText) {
+    usage = estimatedUsage(estimateTokens(draft.promptText()), estimateTokens(outcome?.completionText ?? ""));
+  }
+  const priced = draft.priced ?? (usage && draft.servedBy ? await priceUsage(db, draft.servedBy, usage, draft.startedAt) : undefined);
+  return {
+    requestId: draft.requestId,
+    tenantId: finish.tenantId,
+    keyId: finish.keyId,
+    endpoint: draft.endpoint,
+    modelRequested: draft.modelRequested ?? "",
+    provider: draft.servedBy?.provider ?? null,
+    upstreamModel: draft.servedBy?.upstreamModel ?? null,
+    streamed: draft.streamed,
+    promptTokens: usage?.prompt_tokens ?? 0,
+    completionTokens: usage?.completion_tokens ?? 0,
+    cachedTokens: Number(usage?.prompt_tokens_details?.cached_tokens ?? 0),
+    reasoningTokens: Number(usage?.completion_tokens_details?.reasoning_tokens ?? 0),
+    usageEstimated: usage ? isEstimated(usage) : false,
+    costMicroUsd: priced?.costMicroUsd ?? 0,
+    priceId: priced?.priceId ?? null,
+    latencyMs: Math.round(finish.now - draft.t0),
+    ttftMs: outcome?.ttftMs ?? null,
+    cacheStatus: "miss",
+    status: finish.status,
+    errorCode: outcome?.error?.code ?? finish.errorCode ?? null,
+    createdAt: draft.startedAt.toISOString(),
+  };
+}
+
+/**
+ * Prices a JSON response now, for its `x-edgeway-cost-usd` header; a response without usage is
+ * counted locally (flagged estimated) from the prompt and `completionText`.
+ */
+export async function priceNow(db: Db, draft: MeterDraft, usage: Usage | undefined, completionText: string): Promise<number> {
+  if (!draft.servedBy) return 0;
+  draft.usage = usage ?? estimatedUsage(estimateTokens(draft.promptText?.() ?? ""), estimateTokens(completionText));
+  draft.priced = await priceUsage(db, draft.servedBy, draft.usage, draft.startedAt);
+  return draft.priced.costMicroUsd;
+}

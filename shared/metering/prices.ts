@@ -1,0 +1,31 @@
+import type { ModelPrice } from "../../schema";
+import type { Db } from "../storage/postgres/db";
+import { listPrices } from "../storage/postgres/model-prices";
+
+/** How stale the price table served from isolate memory may be. */
+export const PRICES_CACHE_MS = 5000;
+
+// Isolate-scoped on purpose: pricing a request must not cost a Postgres statement.
+let cache: { byModel: Map<string, ModelPrice[]>; until: number } | undefined;
+
+async function table(db: Db, now: number): Promise<Map<string, ModelPrice[]>> {
+  if (cache && cache.until > now) return cache.byModel;
+  const byModel = new Map<string, ModelPrice[]>();
+  for (const price of await listPrices(db)) {
+    const key = `${price.provider}/${price.model}`;
+    byModel.set(key, [...(byModel.get(key) ?? []), price]);
+  }
+  cache = { byModel, until: now + PRICES_CACHE_MS };
+  return byModel;
+}
+
+/**
+ * The price version in force at `at` for a provider's model (latest `effective_from` ≤ at), or
+ * null when the model has no price (its usage is still metered, at cost 0, with no price id).
+ */
+export async function priceAt(db: Db, provider: string, model: string, at: Date, now = Date.now()): Promise<ModelPrice | null> {
+  const versions = (await table(db, now)).get(`${provider}/${model}`) ?? [];
+  let found: ModelPrice | null = null;
+  for (const v of versions) if (v.effectiveFrom.getTime() <= at.getTime()) found = v;
+  return found;
+}
