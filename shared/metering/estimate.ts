@@ -32,3 +32,10 @@ export function estimatedUsage(promptTokens: number, completionTokens: number): 
 
 /** Whether a usage object was counted by the gateway rather than reported by the provider. */
 export const isEstimated = (usage: object) => (usage as { estimated?: unknown }).estimated === true;
+
+/** Estimated usage of an embeddings request whose provider reports no token counts (flagged estimated). */
+export function estimatedEmbeddingsUsage(input: string | readonly unknown[]): { prompt_tokens: number; total_tokens: number } {
+  const texts = typeof input === "string" ? [input] : input.map((x) => (typeof x === "string" ? x : JSON.stringify(x)));
+  const tokens = texts.reduce((sum, text) => sum + estimateTokens(text), 0);
+  return Object.defineProperty({ prompt_tokens: tokens, total_tokens: tokens }, "estimated", { value: true, enumerable: false });
+}

@@ -1,10 +1,12 @@
 import type { Env } from "../config/env";
 import { anthropic } from "./anthropic";
+import { azure } from "./azure";
 import { type Connection, connect } from "./connection";
 import { gemini } from "./gemini";
 import { openAICompatible } from "./openai-compatible";
 import { OPENAI_COMPATIBLE } from "./openai-compatible/specs";
 import type { ProviderAdapter, Target } from "./types";
+import { workersAi } from "./workers-ai";
 
 /** A provider: its id, how to translate (adapter) and how to reach it (connection). */
 export type Provider = { id: string; adapter: ProviderAdapter; connection: Connection };
@@ -15,6 +17,9 @@ const compatible = Object.entries(OPENAI_COMPATIBLE).map(
 
 const translated: Provider[] = [
   { id: "anthropic", adapter: anthropic, connection: { baseUrl: "https://api.anthropic.com", apiKeyEnv: "ANTHROPIC_API_KEY" } },
+  { id: "azure", adapter: azure, connection: { apiKeyEnv: "AZURE_OPENAI_API_KEY" } },
+  // Reached through the `AI` binding (production only: add `[ai] binding = "AI"` to wrangler.toml).
+  { id: "workers-ai", adapter: workersAi, connection: { baseUrl: "workers-ai:", keyOptional: true } },
   { id: "gemini", adapter: gemini, connection: { baseUrl: "https://generativelanguage.googleapis.com", apiKeyEnv: "GEMINI_API_KEY" } },
 ];
 

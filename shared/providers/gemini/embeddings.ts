@@ -1,4 +1,5 @@
-import { estimateTokens } from "../../metering/estimate";
+import { estimatedEmbeddingsUsage } from "../../metering/estimate";
+import { float32Base64 } from "../../openai/base64-floats";
 import type { EmbeddingsRequest } from "../../openai/embeddings-request";
 import type { EmbeddingsResponse } from "../../openai/types";
 import { MalformedUpstreamResponse } from "../malformed";
@@ -6,9 +7,6 @@ import type { ResponseMeta, Target, UpstreamRequest } from "../types";
 import { inputError } from "./errors";
 import { geminiRequest } from "./request";
 import { isRecord } from "./wire";
-
-/** Usage the gateway computed itself because the upstream reports none. `estimated` is non-enumerable: it never reaches the client. */
-export type EstimatedUsage = EmbeddingsResponse["usage"] & { readonly estimated?: true };
 
 function texts(input: EmbeddingsRequest["input"]): string[] {
   if (typeof input === "string") return [input];
@@ -30,16 +28,6 @@ export function embeddingsRequest(body: EmbeddingsRequest, target: Target): Upst
   return geminiRequest(target, "batchEmbedContents", { requests });
 }
 
-/** Float32 little-endian bytes in base64: what OpenAI returns for `encoding_format: "base64"`. */
-function base64(values: number[]): string {
-  const view = new DataView(new ArrayBuffer(values.length * 4));
-  for (const [i, v] of values.entries()) view.setFloat32(i * 4, v, true);
-  const bytes = new Uint8Array(view.buffer);
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
 /**
  * `{embeddings: [{values}]}` → OpenAI's list. batchEmbedContents reports no token counts, so
  * usage is estimated from the request's text (see estimateTokens) and marked `estimated`
@@ -53,12 +41,7 @@ export function embeddingsResponse(json: unknown, meta: ResponseMeta, body: Embe
   const data = json.embeddings.map((e: unknown, index: number) => {
     if (!isRecord(e) || !Array.isArray(e.values)) throw new MalformedUpstreamResponse("Gemini embedding without values");
     const values = e.values as number[];
-    return { object: "embedding" as const, index, embedding: body.encoding_format === "base64" ? base64(values) : values };
+    return { object: "embedding" as const, index, embedding: body.encoding_format === "base64" ? float32Base64(values) : values };
   });
-  const tokens = texts(body.input).reduce((sum, text) => sum + estimateTokens(text), 0);
-  const usage: EstimatedUsage = Object.defineProperty({ prompt_tokens: tokens, total_tokens: tokens }, "estimated", {
-    value: true,
-    enumerable: false,
-  });
-  return { object: "list", data, model: meta.model, usage };
+  return { object: "list", data, model: meta.model, usage: estimatedEmbeddingsUsage(body.input) };
 }

@@ -7,7 +7,6 @@ import { chatResponse } from "./response";
 import { chatStream } from "./stream";
 
 export { AdapterInputError } from "../adapter-input-error";
-export type { EstimatedUsage } from "./embeddings";
 
 /**
  * Google's Gemini API (generativelanguage.googleapis.com, `v1beta`): chat through

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { estimateTokens, isEstimated } from "../../../../shared/metering/estimate";
 import type { EmbeddingsRequest } from "../../../../shared/openai/embeddings-request";
-import { AdapterInputError, type EstimatedUsage, gemini } from "../../../../shared/providers/gemini";
-import { estimateTokens } from "../../../../shared/metering/estimate";
+import { AdapterInputError, gemini } from "../../../../shared/providers/gemini";
 import { embeddingsRequest, embeddingsResponse } from "../../../../shared/providers/gemini/embeddings";
 import { MalformedUpstreamResponse } from "../../../../shared/providers/malformed";
 import type { Target } from "../../../../shared/providers/types";
@@ -52,7 +52,7 @@ describe("gemini embeddingsResponse", () => {
       // "The quick brown fox": 19 bytes → 7; "🦊 42": 2 digits + 5 other bytes → 2 + 2
       usage: { prompt_tokens: 11, total_tokens: 11 },
     });
-    expect((res.usage as EstimatedUsage).estimated).toBe(true);
+    expect(isEstimated(res.usage)).toBe(true);
     expect(JSON.stringify(res.usage)).toBe('{"prompt_tokens":11,"total_tokens":11}');
   });
 
