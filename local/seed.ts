@@ -1,5 +1,5 @@
 import pg from "pg";
-import { displayPrefix, hashApiKey } from "../shared/auth/keys";
+import { displayPrefix, hashApiKey, newApiKey } from "../shared/auth/keys";
 
 /** What the dev seed creates; `apiKey` is the full key (only the hash goes to the database). */
 export type Seed = { tenantId: string; keyId: string; apiKey: string };
@@ -76,6 +76,34 @@ export const SEED_MODELS: readonly SeedModel[] = [
   },
 ];
 
+type TenantSeed = Seed & { name: string; scopes: string[] };
+
+async function upsertTenantAndKey(client: pg.Client, t: TenantSeed): Promise<void> {
+  await client.query("insert into tenants (id, name) values ($1, $2) on conflict (id) do nothing", [t.tenantId, t.name]);
+  await client.query(
+    `insert into api_keys (id, tenant_id, name, hash, prefix, scopes) values ($1, $2, $3, $4, $5, $6)
+     on conflict (id) do update set hash = excluded.hash, prefix = excluded.prefix, revoked_at = null, updated_at = now()`,
+    [t.keyId, t.tenantId, `${t.name} key`, await hashApiKey(t.apiKey), displayPrefix(t.apiKey), t.scopes],
+  );
+}
+
+/**
+ * A tenant with no limits and one key of its own (fresh ids), for tests that must not share usage.
+ * @example const { apiKey, tenantId } = await seedTenant(databaseUrl, "usage test");
+ */
+export async function seedTenant(databaseUrl: string, name: string, scopes: string[] = []): Promise<Seed> {
+  const suffix = crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+  const seed: Seed = { tenantId: `ten_${suffix}`, keyId: `key_${suffix}`, apiKey: newApiKey("test") };
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await upsertTenantAndKey(client, { ...seed, name, scopes });
+  } finally {
+    await client.end();
+  }
+  return seed;
+}
+
 /**
  * Seeds (idempotently) the dev tenant with no limits and no budget, its key, and SEED_MODELS.
  * Re-running with the same key keeps everything; a new key replaces the old hash.
@@ -87,12 +115,7 @@ export async function seedDev(databaseUrl: string, apiKey: string): Promise<Seed
   await client.connect();
   try {
     await client.query("begin");
-    await client.query(`insert into tenants (id, name) values ($1, 'Dev tenant') on conflict (id) do nothing`, [seed.tenantId]);
-    await client.query(
-      `insert into api_keys (id, tenant_id, name, hash, prefix, scopes) values ($1, $2, 'dev key', $3, $4, '{admin}')
-       on conflict (id) do update set hash = excluded.hash, prefix = excluded.prefix, revoked_at = null, updated_at = now()`,
-      [seed.keyId, seed.tenantId, await hashApiKey(apiKey), displayPrefix(apiKey)],
-    );
+    await upsertTenantAndKey(client, { ...seed, name: "Dev tenant", scopes: ["admin"] });
     for (const m of SEED_MODELS) {
       await client.query(
         `insert into models (name, provider, upstream_model, capabilities) values ($1, $2, $3, $4)

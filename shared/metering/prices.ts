@@ -1,4 +1,5 @@
 import type { ModelPrice } from "../../schema";
+import { isolateCached } from "../routing/isolate-cache";
 import type { Db } from "../storage/postgres/db";
 import { listPrices } from "../storage/postgres/model-prices";
 
@@ -6,17 +7,22 @@ import { listPrices } from "../storage/postgres/model-prices";
 export const PRICES_CACHE_MS = 5000;
 
 // Isolate-scoped on purpose: pricing a request must not cost a Postgres statement.
-let cache: { byModel: Map<string, ModelPrice[]>; until: number } | undefined;
+const tables = new WeakMap<Db, (now?: number) => Promise<Map<string, ModelPrice[]>>>();
 
-async function table(db: Db, now: number): Promise<Map<string, ModelPrice[]>> {
-  if (cache && cache.until > now) return cache.byModel;
-  const byModel = new Map<string, ModelPrice[]>();
-  for (const price of await listPrices(db)) {
-    const key = `${price.provider}/${price.model}`;
-    byModel.set(key, [...(byModel.get(key) ?? []), price]);
+function table(db: Db) {
+  let cached = tables.get(db);
+  if (!cached) {
+    cached = isolateCached(PRICES_CACHE_MS, async () => {
+      const byModel = new Map<string, ModelPrice[]>();
+      for (const price of await listPrices(db)) {
+        const key = `${price.provider}/${price.model}`;
+        byModel.set(key, [...(byModel.get(key) ?? []), price]);
+      }
+      return byModel;
+    });
+    tables.set(db, cached);
   }
-  cache = { byModel, until: now + PRICES_CACHE_MS };
-  return byModel;
+  return cached;
 }
 
 /**
@@ -24,7 +30,7 @@ async function table(db: Db, now: number): Promise<Map<string, ModelPrice[]>> {
  * null when the model has no price (its usage is still metered, at cost 0, with no price id).
  */
 export async function priceAt(db: Db, provider: string, model: string, at: Date, now = Date.now()): Promise<ModelPrice | null> {
-  const versions = (await table(db, now)).get(`${provider}/${model}`) ?? [];
+  const versions = (await table(db)(now)).get(`${provider}/${model}`) ?? [];
   let found: ModelPrice | null = null;
   for (const v of versions) if (v.effectiveFrom.getTime() <= at.getTime()) found = v;
   return found;
