@@ -1,0 +1,145 @@
+import { Redis } from "@upstash/redis/cloudflare";
+import { describe, expect, inject, it } from "vitest";
+import { parseEnv } from "../../../shared/config/env";
+import { createRedis } from "../../../shared/storage/redis";
+import { POSTFLIGHT_LUA, PREFLIGHT_LUA } from "../../../shared/traffic/lua";
+import type { LimitCheck, Preflight } from "../../../shared/traffic/plan";
+import { trafficScripts } from "../../../shared/traffic/scripts";
+
+const env = parseEnv(inject("stack").bindings);
+const scripts = trafficScripts(env);
+const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, automaticDeserialization: false });
+const base = () => `${env.REDIS_KEY_PREFIX}traffic-test:${crypto.randomUUID()}`;
+
+const limit = (over: Partial<LimitCheck> = {}): LimitCheck => ({
+  scope: "key",
+  kind: "requests",
+  algorithm: "sliding",
+  limit: 5,
+  windowMs: 60_000,
+  cost: 1,
+  base: base(),
+  ...over,
+});
+
+const plan = (over: Partial<Preflight> = {}): Preflight => ({ now: 1_800_000_030_000, deny: [], limits: [], ...over });
+
+async function admitted(p: Preflight, n: number, step = 0): Promise<boolean[]> {
+  const out: boolean[] = [];
+  for (let i = 0; i < n; i++) out.push((await scripts.preflight({ ...p, now: p.now + i * step })).ok);
+  return out;
+}
+
+describe.each(["sliding", "fixed", "bucket"] as const)("%s window", (algorithm) => {
+  it("admits exactly the limit, then refuses with the remaining count and a reset time", async () => {
+    const p = plan({ limits: [limit({ algorithm })] });
+    expect(await admitted(p, 7)).toEqual([true, true, true, true, true, false, false]);
+    const refused = await scripts.preflight(p);
+    expect(refused).toMatchObject({ ok: false, reason: "limit", failed: { remaining: 0 } });
+    expect(refused.failed?.resetAt).toBeGreaterThan(p.now);
+  });
+
+  it("admits exactly the limit out of 60 concurrent requests", async () => {
+    const p = plan({ limits: [limit({ algorithm, limit: 20 })] });
+    const results = await Promise.all(Array.from({ length: 60 }, () => scripts.preflight(p)));
+    expect(results.filter((r) => r.ok)).toHaveLength(20);
+    expect(results.filter((r) => !r.ok).every((r) => r.reason === "limit")).toBe(true);
+  });
+});
+
+describe("preflight", () => {
+  it("lets the sliding window's previous window count in proportion", async () => {
+    const check = limit({ limit: 10 });
+    const start = 1_800_000_000_000;
+    expect(await admitted(plan({ now: start, limits: [check] }), 10)).toEqual(Array(10).fill(true));
+    // Half-way into the next window, half of the previous 10 still count: 5 more fit.
+    expect(await admitted(plan({ now: start + 90_000, limits: [check] }), 6)).toEqual([true, true, true, true, true, false]);
+  });
+
+  it("refills a token bucket over time", async () => {
+    const check = limit({ algorithm: "bucket", limit: 2, windowMs: 1000 });
+    expect(await admitted(plan({ limits: [check] }), 3)).toEqual([true, true, false]);
+    expect((await scripts.preflight(plan({ now: 1_800_000_030_000 + 500, limits: [check] }))).ok).toBe(true);
+  });
+
+  it("applies nothing when any check refuses (a refused request consumes no other limit)", async () => {
+    const key = limit({ limit: 10 });
+    const tenant = limit({ scope: "tenant", limit: 2 });
+    expect(await admitted(plan({ limits: [key, tenant] }), 4)).toEqual([true, true, false, false]);
+    const result = await scripts.preflight(plan({ limits: [key, tenant] }));
+    expect(result.checks.map((c) => c.remaining)).toEqual([8, 0]);
+  });
+
+  it("serves a cache hit without reserving tokens or budget, still counting the request", async () => {
+    const cacheKey = `${base()}:cache`;
+    await redis.set(cacheKey, '{"entry":"raw text stays raw"}');
+    const budgetKey = `${base()}:budget`;
+    await redis.set(budgetKey, 0);
+    const tokens = limit({ kind: "tokens", limit: 100, cost: 80 });
+    const requests = limit({ limit: 3 });
+    const p = plan({ cacheKey, limits: [requests, tokens], budget: { key: budgetKey, limitMicroUsd: 10, costMicroUsd: 50 } });
+    const hit = await scripts.preflight(p);
+    expect(hit).toMatchObject({ ok: true, reason: "", cached: '{"entry":"raw text stays raw"}' });
+    expect(hit.checks.map((c) => c.remaining)).toEqual([3, 100]);
+    expect(await redis.get(budgetKey)).toBe("0");
+    expect((await scripts.preflight({ ...p, cacheKey: `${base()}:missing` })).reason).toBe("budget");
+  });
+
+  it("escrows budget: reserves the worst case, refuses past the limit, asks for the spend when unknown", async () => {
+    const key = `${base()}:budget`;
+    const p = plan({ budget: { key, limitMicroUsd: 1000, costMicroUsd: 400 } });
+    expect(await scripts.preflight(p)).toMatchObject({ ok: false, reason: "budget_unknown" });
+    await redis.set(key, 100);
+    expect(await scripts.preflight(p)).toMatchObject({ ok: true, budgetSpent: 500 });
+    expect(await scripts.preflight(p)).toMatchObject({ ok: true, budgetSpent: 900 });
+    expect(await scripts.preflight(p)).toMatchObject({ ok: false, reason: "budget", budgetSpent: 900 });
+  });
+
+  it("caps in-flight requests and refuses denied keys", async () => {
+    const inflight = { key: `${base()}:inflight`, max: 2, ttlSeconds: 60 };
+    expect(await admitted(plan({ inflight }), 3)).toEqual([true, true, false]);
+    await scripts.postflight({ tokens: [], inflightKey: inflight.key });
+    expect((await scripts.preflight(plan({ inflight }))).ok).toBe(true);
+
+    const denied = `${base()}:deny`;
+    await redis.set(denied, 1);
+    expect(await scripts.preflight(plan({ deny: [denied], limits: [limit()] }))).toEqual({ ok: false, reason: "denied", checks: [] });
+  });
+});
+
+describe("postflight", () => {
+  it("settles token reservations and budget with real usage, releases in-flight, writes cache and the usage event", async () => {
+    const tokens = limit({ kind: "tokens", limit: 1000, cost: 600, algorithm: "fixed" });
+    const budget = { key: `${base()}:budget`, limitMicroUsd: 10_000, costMicroUsd: 900 };
+    const inflight = { key: `${base()}:inflight`, max: 5, ttlSeconds: 60 };
+    await redis.set(budget.key, 0);
+    const pre = await scripts.preflight(plan({ limits: [tokens], budget, inflight }));
+    const tokenKey = pre.checks[0]?.key ?? "";
+    const cacheKey = `${base()}:cache`;
+    const stream = `${base()}:usage`;
+    const result = await scripts.postflight({
+      tokens: [{ key: tokenKey, delta: 120 - 600, bucket: false }],
+      budget: { key: budget.key, deltaMicroUsd: 250 - 900 },
+      inflightKey: inflight.key,
+      cache: { key: cacheKey, value: "sealed-entry", ttlSeconds: 30 },
+      usage: { stream, event: '{"requestId":"r1"}' },
+    });
+    expect(result).toEqual({ budgetSpent: 250 });
+    expect(await redis.get(tokenKey)).toBe("120");
+    expect(await redis.exists(inflight.key)).toBe(0);
+    expect(await redis.get(cacheKey)).toBe("sealed-entry");
+    expect(await redis.ttl(cacheKey)).toBeGreaterThan(25);
+    expect(Object.values(await createRedis(env).xrange(stream, "-", "+"))).toEqual([{ e: { requestId: "r1" } }]);
+  });
+});
+
+describe("scripts", () => {
+  it("are loaded under the SHA-1 of their text", async () => {
+    for (const script of [PREFLIGHT_LUA, POSTFLIGHT_LUA]) {
+      const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(script));
+      const sha = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+      expect(await redis.scriptLoad(script)).toBe(sha);
+      expect(await redis.scriptExists(sha)).toEqual([1]);
+    }
+  });
+});
