@@ -2,6 +2,7 @@ import type { GatewayError } from "../shared/errors/gateway-error";
 import type { MeterDraft } from "../shared/metering/meter";
 import type { Services } from "../shared/services";
 import type { KeyRecord } from "../shared/storage/postgres/api-keys";
+import type { Actor } from "../shared/tenancy/actor";
 
 export type { Services };
 
@@ -12,6 +13,8 @@ export type HonoEnv = {
     requestId: string;
     services: Services;
     apiKey: KeyRecord;
+    /** Who calls the admin API (set by `adminAuth()` on `/admin/*`). */
+    actor: Actor;
     /** The usage draft of a metered endpoint (see middleware/meter.ts). */
     meter: MeterDraft;
     /** Renders error bodies for this endpoint; OpenAI's shape unless a route family says otherwise. */

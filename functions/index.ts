@@ -2,12 +2,17 @@ import { bodyLimit } from "hono/body-limit";
 import { toAnthropicError } from "../shared/anthropic-inbound/errors";
 import { GatewayError } from "../shared/errors/gateway-error";
 import { newApp } from "./app";
+import { adminAuth } from "./middleware/admin-auth";
 import { auth } from "./middleware/auth";
 import { errorBody } from "./middleware/error-body";
 import { meter } from "./middleware/meter";
 import { requestId } from "./middleware/request-id";
 import { services } from "./middleware/services";
+import { registerAdminCredentials } from "./routes/admin-credentials";
+import { registerAdminKeys } from "./routes/admin-keys";
+import { registerAdminTenants } from "./routes/admin-tenants";
 import { registerHealthz } from "./routes/healthz";
+import { registerOpenApi } from "./routes/openapi";
 import { registerReadyz } from "./routes/readyz";
 import { registerChatCompletions } from "./routes/v1-chat-completions";
 import { registerEmbeddings } from "./routes/v1-embeddings";
@@ -34,6 +39,7 @@ app.use("*", async (c, next) => {
   })(c, next);
 });
 registerReadyz(app);
+registerOpenApi(app);
 
 // Client API (OpenAI-compatible, plus Anthropic's Messages API)
 app.use("/v1/*", auth());
@@ -45,5 +51,11 @@ registerMessages(app);
 registerEmbeddings(app);
 registerModels(app);
 registerUsage(app);
+
+// Admin API (ADMIN_TOKEN, or a tenant key with the admin scope on its own tenant); /v1 auth() does not apply here
+app.use("/admin/*", adminAuth());
+registerAdminTenants(app);
+registerAdminKeys(app);
+registerAdminCredentials(app);
 
 export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Record<string, unknown>>;

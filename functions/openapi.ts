@@ -19,3 +19,13 @@ export const openAIErrorResponses = {
   503: error("Upstream unavailable"),
   504: error("Upstream timeout"),
 } as const;
+
+/** The error responses of the admin API (OpenAI's error shape too). */
+export const adminErrorResponses = {
+  400: error("Invalid request"),
+  401: error("Missing or invalid admin token or key"),
+  403: error("Not allowed for this caller (a key without the admin scope, or an operator-only action)"),
+  404: error("No such object, or one of another tenant"),
+  500: error("Internal or configuration error (e.g. ENCRYPTION_KEY missing for credentials)"),
+  503: error("Saved, but the cache could not be updated: retry the call"),
+} as const;

@@ -26,12 +26,12 @@ const answerText = (completion: ChatCompletion) =>
  * answer JSON (with `x-edgeway-cost-usd`) or a relayed stream.
  */
 export async function serveChat(c: Context<HonoEnv>, body: ChatCompletionRequest, opts: ServeChatOptions = {}): Promise<Response> {
-  const { db, env } = c.get("services");
+  const { db, env, redis } = c.get("services");
   const meter = c.get("meter");
   meter.modelRequested = body.model;
   meter.streamed = body.stream === true;
   meter.promptText = () => promptText(body);
-  const { provider, target } = await resolveRoute({ db, env }, c.get("apiKey"), body.model, "chat");
+  const { provider, target } = await resolveRoute({ db, env, redis }, c.get("apiKey"), body.model, "chat");
   meter.servedBy = { provider: provider.id, upstreamModel: target.model };
   const result = await completeChat({
     provider,

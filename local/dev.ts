@@ -28,6 +28,8 @@ function loadSecrets(): DevSecrets {
     adminToken: saved.adminToken ?? `ewadm_${crypto.randomUUID().replaceAll("-", "")}`,
     redisRestToken: saved.redisRestToken ?? crypto.randomUUID(),
     vectorRestToken: saved.vectorRestToken ?? crypto.randomUUID(),
+    // Persisted: credentials stored by tenants (BYOK) must stay readable across restarts.
+    encryptionKey: saved.encryptionKey ?? `${crypto.randomUUID()}${crypto.randomUUID()}`.replaceAll("-", ""),
     apiKey: saved.apiKey ?? newApiKey("dev"),
   };
   writeJsonAtomic(path, secrets);

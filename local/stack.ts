@@ -24,7 +24,7 @@ export type StackOptions = {
   realProviders?: readonly string[];
 };
 
-export type StackSecrets = { adminToken: string; redisRestToken: string; vectorRestToken: string };
+export type StackSecrets = { adminToken: string; redisRestToken: string; vectorRestToken: string; encryptionKey: string };
 
 /** The running offline stack: the four stand-ins, and the Worker bindings that point at them. */
 export type Stack = {
@@ -69,6 +69,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     adminToken: opts.secrets?.adminToken ?? `ewadm_${token()}`,
     redisRestToken: opts.secrets?.redisRestToken ?? token(),
     vectorRestToken: opts.secrets?.vectorRestToken ?? token(),
+    encryptionKey: opts.secrets?.encryptionKey ?? randomBytes(32).toString("base64url"),
   };
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async () => {
@@ -90,6 +91,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const bindings: Record<string, string> = {
       ENVIRONMENT: opts.environment ?? "development",
       ADMIN_TOKEN: secrets.adminToken,
+      ENCRYPTION_KEY: secrets.encryptionKey,
       DATABASE_URL: neon.databaseUrl,
       NEON_HTTP_ENDPOINT: neon.sqlUrl,
       UPSTASH_REDIS_REST_URL: redisRest.url,

@@ -23,11 +23,11 @@ const route = createRoute({
 export const registerEmbeddings = (app: App) =>
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
-    const { db, env } = c.get("services");
+    const { db, env, redis } = c.get("services");
     const meter = c.get("meter");
     meter.modelRequested = body.model;
     meter.promptText = () => (Array.isArray(body.input) ? body.input.join("\n") : body.input);
-    const { provider, target } = await resolveRoute({ db, env }, c.get("apiKey"), body.model, "embeddings");
+    const { provider, target } = await resolveRoute({ db, env, redis }, c.get("apiKey"), body.model, "embeddings");
     meter.servedBy = { provider: provider.id, upstreamModel: target.model };
     const result = await embed({
       provider,

@@ -8,8 +8,11 @@ export type AuthDeps = { redis: Redis; db: Db; keyPrefix: string; now?: () => nu
 
 /** How long a key record may be served from this isolate's memory before Redis is asked again. */
 const ISOLATE_TTL_MS = 1000;
-/** How long a key record lives in Redis; revocation deletes it (tenancy issue). */
-const REDIS_TTL_S = 300;
+/** How long a key record lives in Redis; admin changes (revoke, rotate, suspend) overwrite it. */
+export const KEY_CACHE_TTL_S = 300;
+
+/** The Redis key caching the record of the key with this hash. */
+export const keyCacheKey = (keyPrefix: string, hash: string) => `${keyPrefix}key:${hash}`;
 
 // Isolate-scoped on purpose: a warm isolate authenticates without any round trip for ≤ 1 s.
 const isolateCache = new Map<string, { record: KeyRecord | null; until: number }>();
@@ -26,22 +29,25 @@ export async function authenticate(deps: AuthDeps, presented: string | undefined
   if (!presented || !looksLikeApiKey(presented)) throw invalidKey();
   const now = deps.now?.() ?? Date.now();
   const hash = await hashApiKey(presented);
-  const redisKey = `${deps.keyPrefix}key:${hash}`;
+  const redisKey = keyCacheKey(deps.keyPrefix, hash);
   let record: KeyRecord | null | undefined;
   let pending: Promise<unknown> | undefined;
 
   const cached = isolateCache.get(hash);
   if (cached && cached.until > now) record = cached.record;
-  if (record === undefined)
+  else {
     record = await deps.redis.get<KeyRecord | { missing: true }>(redisKey).then(
       (hit) => (hit === null ? undefined : "missing" in hit ? null : hit),
       () => undefined,
     );
-  if (record === undefined) {
-    record = await findKeyByHash(deps.db, hash);
-    pending = deps.redis.set(redisKey, record ?? { missing: true }, { ex: record ? REDIS_TTL_S : 5 }).catch(() => {});
+    if (record === undefined) {
+      record = await findKeyByHash(deps.db, hash);
+      // NX: an admin change that overwrote the entry while this read was in flight must win over it.
+      pending = deps.redis.set(redisKey, record ?? { missing: true }, { ex: record ? KEY_CACHE_TTL_S : 5, nx: true }).catch(() => {});
+    }
+    // Only a fresh read restarts the isolate TTL: a busy key must not keep its record forever.
+    isolateCache.set(hash, { record, until: now + ISOLATE_TTL_MS });
   }
-  isolateCache.set(hash, { record, until: now + ISOLATE_TTL_MS });
 
   if (!record || record.revokedAt !== null || record.tenantStatus !== "active") throw invalidKey();
   if (record.expiresAt !== null && record.expiresAt <= now) throw invalidKey();

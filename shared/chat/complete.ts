@@ -30,7 +30,7 @@ export type ChatResult =
 export async function completeChat(call: ChatCall): Promise<ChatResult> {
   const { adapter } = call.provider;
   const request = adapter.chatRequest(call.body, call.target);
-  const res = await send({ provider: call.provider, request, bindings: call.bindings, signal: call.signal });
+  const res = await send({ provider: call.provider, request, bindings: call.bindings, signal: call.signal, ownKey: call.target.ownKey });
   if (call.body.stream) {
     if (!res.body) throw new MalformedUpstreamResponse("stream without a body");
     let resolve: (o: StreamOutcome) => void = () => {};

@@ -26,6 +26,11 @@ export const Env = z.looseObject({
     .int()
     .positive()
     .default(16 * 1024 * 1024),
+  /**
+   * Secret (≥ 32 characters) from which the per-tenant keys encrypting stored provider credentials
+   * (BYOK) are derived. Optional: without it the credential endpoints answer `config_error`.
+   */
+  ENCRYPTION_KEY: z.string().min(32, "ENCRYPTION_KEY must be at least 32 characters").optional(),
   /** Base URL (…/v1) of the offline mock upstream, provider `mock`; development and tests only. */
   MOCK_BASE_URL: url.optional(),
 });

@@ -29,6 +29,7 @@ export async function embed(call: EmbedCall): Promise<EmbeddingsResponse> {
     request: adapter.embeddingsRequest(call.body, call.target),
     bindings: call.bindings,
     signal: call.signal,
+    ownKey: call.target.ownKey,
   });
   const json = await res.json().catch(() => {
     throw new MalformedUpstreamResponse("body is not JSON");

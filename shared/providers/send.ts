@@ -10,13 +10,15 @@ export type SendOptions = {
   bindings: Record<string, unknown>;
   /** Aborts the upstream call (client gone, deadline). */
   signal?: AbortSignal;
+  /** The credential is the tenant's own (BYOK, `Target.ownKey`); changes how credential errors map. */
+  ownKey?: boolean;
 };
 
 /**
  * Performs one upstream call and returns the 2xx response with its body unread.
  * @throws GatewayError classified by the adapter for a non-2xx answer, upstream_error when unreachable.
  */
-export async function send({ provider, request, bindings, signal }: SendOptions): Promise<Response> {
+export async function send({ provider, request, bindings, signal, ownKey }: SendOptions): Promise<Response> {
   const { adapter } = provider;
   let res: Response;
   try {
@@ -33,5 +35,5 @@ export async function send({ provider, request, bindings, signal }: SendOptions)
   try {
     body = JSON.parse(text);
   } catch {}
-  throw upstreamFailure(provider.id, adapter.error(res.status, body, res.headers));
+  throw upstreamFailure(provider.id, adapter.error(res.status, body, res.headers), { ownKey });
 }

@@ -13,6 +13,8 @@ export type Target = {
   apiKey: string;
   /** Provider-specific settings of the deployment, e.g. `{ apiVersion: "2024-10-21" }` for Azure. */
   options?: Readonly<Record<string, string>>;
+  /** The credential is the tenant's own (BYOK): the upstream's verdict on it is the tenant's to see. */
+  ownKey?: boolean;
 };
 
 /** An HTTP request to an upstream, as data (pure adapters build it; `send.ts` performs it). */
