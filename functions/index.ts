@@ -11,6 +11,7 @@ import { services } from "./middleware/services";
 import { registerAdminCredentials } from "./routes/admin-credentials";
 import { registerAdminKeys } from "./routes/admin-keys";
 import { registerAdminTenants } from "./routes/admin-tenants";
+import { registerAdminUsage } from "./routes/admin-usage";
 import { registerHealthz } from "./routes/healthz";
 import { registerOpenApi } from "./routes/openapi";
 import { registerReadyz } from "./routes/readyz";
@@ -57,5 +58,6 @@ app.use("/admin/*", adminAuth());
 registerAdminTenants(app);
 registerAdminKeys(app);
 registerAdminCredentials(app);
+registerAdminUsage(app);
 
 export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Record<string, unknown>>;
