@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { newApiKey } from "../shared/auth/keys";
 import { readJson, toEnvFile, writeJsonAtomic } from "./files";
 import { SEED_MODELS, seedDev } from "./seed";
-import { type PostgresChoice, type Stack, type StackSecrets, startStack } from "./stack";
+import { MOCKED_PROVIDERS, type PostgresChoice, type Stack, type StackSecrets, startStack } from "./stack";
 import { waitForOk } from "./wait";
 
 const root = resolve(import.meta.dirname, "..");
@@ -45,9 +45,9 @@ function postgresChoice(): PostgresChoice {
 function providersWithRealKeys(): string[] {
   const path = join(root, ".dev.vars");
   const vars = existsSync(path) ? readFileSync(path, "utf8") : "";
-  return ["OPENAI", "ANTHROPIC", "GEMINI"].filter(
-    (id) => process.env[`${id}_API_KEY`] || new RegExp(`^\\s*${id}_API_KEY\\s*=`, "m").test(vars),
-  );
+  return Object.entries(MOCKED_PROVIDERS)
+    .filter(([, { keyEnv }]) => process.env[keyEnv] || new RegExp(`^\\s*${keyEnv}\\s*=`, "m").test(vars))
+    .map(([id]) => id);
 }
 
 function startWrangler(stack: Stack): ChildProcess {

@@ -65,6 +65,7 @@ export const SEED_MODELS: readonly SeedModel[] = [
     input: 1_000_000,
     output: 5_000_000,
   },
+  { name: "gpt-4o-mini-azure", provider: "azure", upstream: "gpt-4o-mini", capabilities: ["chat"], input: 150_000, output: 600_000 },
   { name: "gemini-2.5-flash", provider: "gemini", upstream: "gemini-2.5-flash", capabilities: ["chat"], input: 300_000, output: 2_500_000 },
   {
     name: "gemini-embedding-001",

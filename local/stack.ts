@@ -42,19 +42,25 @@ export type Stack = {
 
 const token = () => randomBytes(24).toString("base64url");
 
-/** Real providers whose wire format the mock speaks, and where the mock serves it. */
-const MOCKED_PROVIDERS = { OPENAI: "/v1", ANTHROPIC: "", GEMINI: "" } as const;
+/** Real providers whose wire format the mock speaks: where it serves it, and the key's env name. */
+export const MOCKED_PROVIDERS = {
+  OPENAI: { suffix: "/v1", keyEnv: "OPENAI_API_KEY" },
+  ANTHROPIC: { suffix: "", keyEnv: "ANTHROPIC_API_KEY" },
+  GEMINI: { suffix: "", keyEnv: "GEMINI_API_KEY" },
+  AZURE: { suffix: "", keyEnv: "AZURE_OPENAI_API_KEY" },
+} as const;
 
 /**
  * Bindings that send the real providers' traffic to the mock upstream (production code path, local
  * base URL). `except` lists providers (e.g. `OPENAI`) that have a real key configured.
+ * @example mockedProviderBindings("http://127.0.0.1:9999", ["OPENAI"])
  */
 export function mockedProviderBindings(mockUrl: string, except: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [id, suffix] of Object.entries(MOCKED_PROVIDERS)) {
+  for (const [id, { suffix, keyEnv }] of Object.entries(MOCKED_PROVIDERS)) {
     if (except.includes(id)) continue;
     out[`${id}_BASE_URL`] = `${mockUrl}${suffix}`;
-    out[`${id}_API_KEY`] = "mock-key";
+    out[keyEnv] = "mock-key";
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { StandIn } from "../stand-in";
 import { anthropicAuth, anthropicErrorBody, countMessageTokens, messages } from "./anthropic";
+import { azureAuth, azurePath, useDeploymentAsModel } from "./azure";
 import { type Counter, handleControl, type LoggedRequest, RequestLog, Stats } from "./control";
 import { type ControlState, FaultController } from "./faults";
 import { countGeminiTokens, embedContent, geminiAuth, geminiErrorBody, generateContent, getGeminiModel, listGeminiModels } from "./gemini";
@@ -77,6 +78,20 @@ function resolveRoute(method: string, path: string): Route | null {
           run: countMessageTokens,
           streaming: never,
         };
+    }
+    const az = azurePath(path);
+    if (az !== null) {
+      const openai = az.operation === "chat/completions" ? chatCompletions : embeddings;
+      return {
+        provider: "openai",
+        counter: az.operation === "chat/completions" ? "chat" : "embeddings",
+        auth: (ctx) => azureAuth(ctx, az.deployment !== undefined),
+        run: (ctx) => {
+          useDeploymentAsModel(ctx, az.deployment);
+          return openai(ctx);
+        },
+        streaming: az.operation === "chat/completions" ? bodyStream : never,
+      };
     }
     const g = GEMINI_ACTION.exec(path);
     if (g !== null) {

@@ -21,14 +21,17 @@ const MODELS = [
   { model: "gpt-4o-mini", provider: "openai" },
   { model: "claude-haiku-4-5", provider: "anthropic" },
   { model: "gemini-2.5-flash", provider: "gemini" },
+  { model: "gpt-4o-mini-azure", provider: "azure", upstream: "gpt-4o-mini" },
 ] as const;
 
-describe.each(MODELS)("$model through provider $provider", ({ model, provider }) => {
+describe.each(MODELS)("$model through provider $provider", (row) => {
+  const { model, provider } = row;
+  const upstream = "upstream" in row ? row.upstream : model;
   it("answers JSON and a stream with the same content and usage, and names the provider", async () => {
     const req = { model, messages: [{ role: "system" as const, content: "Be terse." }, ...user(`Describe ${provider} [[words:7]]`)] };
     const { data: json, response } = await client.chat.completions.create(req).withResponse();
-    expect(response.headers.get("x-edgeway-model")).toBe(`${provider}/${model}`);
-    expect(json.choices[0]?.message.content).toMatch(new RegExp(`^\\[${model}\\]( \\w+){7}$`));
+    expect(response.headers.get("x-edgeway-model")).toBe(`${provider}/${upstream}`);
+    expect(json.choices[0]?.message.content).toMatch(new RegExp(`^\\[${upstream}\\]( \\w+){7}$`));
     expect(json.choices[0]?.finish_reason).toBe("stop");
 
     const chunks: OpenAI.ChatCompletionChunk[] = [];
@@ -97,5 +100,16 @@ describe("embeddings through each provider", () => {
     expect(data.data.map((d) => d.index)).toEqual([0, 1]);
     for (const d of data.data) expect(Math.hypot(...d.embedding)).toBeCloseTo(1, 5);
     expect(data.usage.prompt_tokens).toBeGreaterThan(0);
+  });
+});
+
+describe("Azure's wire shape", () => {
+  it("calls the deployment URL with api-version and the api-key header, never a bearer token", async () => {
+    await client.chat.completions.create({ model: "gpt-4o-mini-azure", messages: user("shape check") });
+    const [sent] = gw.mock.control.requests(1);
+    expect(sent?.path).toBe("/openai/deployments/gpt-4o-mini/chat/completions");
+    expect(sent?.url).toMatch(/\?api-version=\d{4}-\d{2}-\d{2}/);
+    expect(sent?.headers["api-key"]).toMatch(/^\[redacted:/);
+    expect(sent?.headers.authorization).toBeUndefined();
   });
 });
