@@ -9,7 +9,7 @@ type Report = {
 describe("admin usage", () => {
   it("reports a tenant's flushed usage grouped by key, equal to the responses' usage and cost headers", async () => {
     const tenant = await newTenant();
-    const [a, b] = [await newKey(tenant.id), await newKey(tenant.id)];
+    const [a, b, unused] = [await newKey(tenant.id), await newKey(tenant.id), await newKey(tenant.id)];
     const served = [];
     for (const key of [a, a, b]) {
       const res = await chat(key.key);
@@ -34,6 +34,14 @@ describe("admin usage", () => {
         [b.id, 1],
       ].sort(),
     );
+    const keys = await expectJson<{ data: Array<{ id: string; lastUsedAt: string | null }> }>(
+      await admin(`/admin/tenants/${tenant.id}/keys`),
+      200,
+    );
+    const lastUsed = Object.fromEntries(keys.data.map((k) => [k.id, k.lastUsedAt]));
+    expect(Date.parse(lastUsed[a.id] ?? "")).toBeGreaterThan(Date.now() - 60_000);
+    expect(Date.parse(lastUsed[b.id] ?? "")).toBeGreaterThan(Date.now() - 60_000);
+    expect(lastUsed[unused.id]).toBeNull();
   });
 
   it("refuses another tenant's usage to a tenant admin key (404, as if it did not exist)", async () => {
