@@ -55,6 +55,7 @@ export function renderError(err: unknown, c: Context<HonoEnv>): Response {
   }
   const requestId = c.get("requestId");
   if (requestId) c.header("x-request-id", requestId);
+  for (const [name, value] of Object.entries(gw.details.headers ?? {})) c.header(name, value);
   if (gw.details.retryAfterMs !== undefined) c.header("retry-after", String(Math.max(1, Math.ceil(gw.details.retryAfterMs / 1000))));
   const body = c.get("errorBody") ?? toOpenAIError;
   return c.json(body(gw), gw.status as ContentfulStatusCode);

@@ -7,6 +7,9 @@ import { priceNow } from "../shared/metering/meter";
 import type { ChatCompletionRequest } from "../shared/openai/chat-request";
 import type { ChatCompletion } from "../shared/openai/types";
 import { resolveRoute } from "../shared/routing/resolve";
+import { DEFAULT_MAX_TOKENS } from "../shared/traffic/policy";
+import { maxCompletionTokens, maxPromptTokens } from "../shared/traffic/reserve";
+import { admitRequest } from "./admit";
 import type { HonoEnv } from "./env";
 
 export type ServeChatOptions = {
@@ -33,6 +36,14 @@ export async function serveChat(c: Context<HonoEnv>, body: ChatCompletionRequest
   meter.promptText = () => promptText(body);
   const { provider, target } = await resolveRoute({ db, env, redis }, c.get("apiKey"), body.model, "chat");
   meter.servedBy = { provider: provider.id, upstreamModel: target.model };
+  const key = c.get("apiKey");
+  await admitRequest(c, {
+    provider: provider.id,
+    upstreamModel: target.model,
+    promptTokens: maxPromptTokens(body),
+    completionTokens: maxCompletionTokens(body, key.tenant.traffic?.defaultMaxTokens ?? DEFAULT_MAX_TOKENS),
+    ...(body.user ? { user: body.user } : {}),
+  });
   const result = await completeChat({
     provider,
     target,

@@ -4,6 +4,7 @@ import { type Env, parseEnv } from "./config/env";
 import { createDb, type Db } from "./storage/postgres/db";
 import { createRedis } from "./storage/redis";
 import { createVectorIndex } from "./storage/vector";
+import { type TrafficScripts, trafficScripts } from "./traffic/scripts";
 
 /** The validated env and the store clients, all stateless over HTTP. */
 export type Services = {
@@ -11,6 +12,8 @@ export type Services = {
   redis: Redis;
   db: Db;
   vector: Index;
+  /** The per-request preflight and postflight Redis scripts. */
+  traffic: TrafficScripts;
 };
 
 // Per isolate on purpose: the clients hold no per-request state, and rebuilding them per request
@@ -26,7 +29,7 @@ export function servicesFor(raw: object): Services {
   let built = perIsolate.get(raw);
   if (!built) {
     const env = parseEnv(raw);
-    built = { env, redis: createRedis(env), db: createDb(env), vector: createVectorIndex(env) };
+    built = { env, redis: createRedis(env), db: createDb(env), vector: createVectorIndex(env), traffic: trafficScripts(env) };
     perIsolate.set(raw, built);
   }
   return built;

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { type MeterDraft, settle } from "../../shared/metering/meter";
 import { recordUsage } from "../../shared/metering/record";
+import { settlement } from "../../shared/traffic/settlement";
 import { toGatewayError } from "../app";
 import type { HonoEnv } from "../env";
 
@@ -18,7 +19,7 @@ export const meter = (endpoint: string) =>
     await next();
     const key = c.get("apiKey");
     if (!key) return;
-    const { db, redis, env } = c.get("services");
+    const { db, traffic, env } = c.get("services");
     const finish = {
       tenantId: key.tenantId,
       keyId: key.id,
@@ -27,7 +28,7 @@ export const meter = (endpoint: string) =>
       ...(c.error ? { errorCode: toGatewayError(c.error).code } : {}),
     };
     const work = settle(db, draft, finish)
-      .then((event) => recordUsage({ redis, db, keyPrefix: env.REDIS_KEY_PREFIX }, event))
+      .then((event) => recordUsage({ traffic, db, keyPrefix: env.REDIS_KEY_PREFIX }, event, settlement(c.get("admission"), event)))
       .catch((err) =>
         console.error(JSON.stringify({ level: "error", msg: "usage event not settled", requestId: draft.requestId, error: String(err) })),
       );

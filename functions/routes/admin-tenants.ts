@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { TENANT_STATUSES } from "../../schema/tables/tenants";
-import { Budget, Limits } from "../../shared/config/tenant";
+import { Budget, Limits, TrafficSettings } from "../../shared/config/tenant";
 import { createTenant, getTenant, updateTenant } from "../../shared/tenancy/tenants";
 import type { App } from "../app";
 import { adminContext, assertTenantAccess } from "../middleware/admin-auth";
@@ -11,6 +11,9 @@ export const LimitsSchema = Limits.openapi("Limits", {
   description: "Per-minute request (rpm) and token (tpm) limits; absent = unlimited",
 });
 const BudgetSchema = Budget.openapi("Budget", { description: "Monthly spending cap in USD (calendar month, UTC)" });
+const TrafficSchema = TrafficSettings.openapi("TrafficSettings", {
+  description: "Limit algorithm, per-end-user limits, the completion reservation default and the Redis failure policy",
+});
 
 const Tenant = z
   .object({
@@ -19,13 +22,19 @@ const Tenant = z
     status: z.enum(TENANT_STATUSES),
     limits: LimitsSchema,
     budget: BudgetSchema.nullable(),
+    traffic: TrafficSchema,
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
   .openapi("Tenant");
 
 const CreateTenant = z
-  .strictObject({ name: z.string().trim().min(1).max(200), limits: LimitsSchema.optional(), budget: BudgetSchema.optional() })
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    limits: LimitsSchema.optional(),
+    budget: BudgetSchema.optional(),
+    traffic: TrafficSchema.optional(),
+  })
   .openapi("CreateTenant");
 
 const UpdateTenant = z
@@ -34,6 +43,7 @@ const UpdateTenant = z
     status: z.enum(TENANT_STATUSES).optional().openapi({ description: "Suspension stops the tenant's keys within 2 s (admin token only)" }),
     limits: LimitsSchema.optional().openapi({ description: "Replaces the limits; `{}` removes them (admin token only)" }),
     budget: BudgetSchema.nullable().optional().openapi({ description: "Replaces the budget; null removes it" }),
+    traffic: TrafficSchema.optional().openapi({ description: "Replaces the traffic settings; `{}` resets them (admin token only)" }),
   })
   .openapi("UpdateTenant");
 

@@ -5,6 +5,7 @@ import { estimatedUsage, isEstimated } from "../../shared/metering/estimate";
 import { priceNow } from "../../shared/metering/meter";
 import { EmbeddingsRequest } from "../../shared/openai/embeddings-request";
 import { resolveRoute } from "../../shared/routing/resolve";
+import { admitRequest } from "../admit";
 import type { App } from "../app";
 import { openAIErrorResponses } from "../openapi";
 
@@ -29,6 +30,18 @@ export const registerEmbeddings = (app: App) =>
     meter.promptText = () => (Array.isArray(body.input) ? body.input.join("\n") : body.input);
     const { provider, target } = await resolveRoute({ db, env, redis }, c.get("apiKey"), body.model, "embeddings");
     meter.servedBy = { provider: provider.id, upstreamModel: target.model };
+    const input = Array.isArray(body.input) ? body.input : [body.input];
+    const promptTokens = input.reduce<number>(
+      (sum, item) => sum + (typeof item === "string" ? new TextEncoder().encode(item).length : JSON.stringify(item).length),
+      0,
+    );
+    await admitRequest(c, {
+      provider: provider.id,
+      upstreamModel: target.model,
+      promptTokens,
+      completionTokens: 0,
+      ...(body.user ? { user: body.user } : {}),
+    });
     const result = await embed({
       provider,
       target,

@@ -37,7 +37,8 @@ export async function authenticate(deps: AuthDeps, presented: string | undefined
   if (cached && cached.until > now) record = cached.record;
   else {
     record = await deps.redis.get<KeyRecord | { missing: true }>(redisKey).then(
-      (hit) => (hit === null ? undefined : "missing" in hit ? null : hit),
+      // A record cached by an older release (without `tenant`) is read again from Postgres.
+      (hit) => (hit === null ? undefined : "missing" in hit ? null : "tenant" in hit ? hit : undefined),
       () => undefined,
     );
     if (record === undefined) {

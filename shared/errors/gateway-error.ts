@@ -32,6 +32,8 @@ export type GatewayErrorDetails = {
   param?: string;
   /** Sets `retry-after` (rounded up to whole seconds). */
   retryAfterMs?: number;
+  /** More response headers (e.g. the rate-limit headers of a 429). */
+  headers?: Record<string, string>;
   /** Logged, never rendered. */
   cause?: unknown;
   /** Set when an upstream answered with an error: which provider, its status and how it was classified. */

@@ -1,19 +1,31 @@
-import type { Redis } from "@upstash/redis/cloudflare";
 import type { Db } from "../storage/postgres/db";
 import { insertUsageEvents } from "../storage/postgres/usage-events";
+import type { Postflight } from "../traffic/plan";
+import type { TrafficScripts } from "../traffic/scripts";
 import { toRow, USAGE_STREAM, type UsageEventJson } from "./usage-event";
 
-export type RecordDeps = { redis: Redis; db: Db; keyPrefix: string };
+export type RecordDeps = { traffic: TrafficScripts; db: Db; keyPrefix: string };
+
+export type Recorded = { outcome: "buffered" | "direct" | "logged"; budgetSpent?: number };
 
 /**
- * Buffers one usage event in the Redis stream (one command). When Redis fails, writes it straight
- * to Postgres; when that fails too, logs it as one JSON line tagged for replay: an event is never
- * dropped silently. Runs after the response (waitUntil).
+ * Finishes a request in one Redis command (the postflight script): settles its reservations
+ * (`settle`), releases its in-flight slot, writes its cache entry and buffers its usage event in
+ * the stream. When Redis fails, the event goes straight to Postgres; when that fails too, it is
+ * logged as one JSON line tagged for replay: an event is never dropped silently. Runs after the
+ * response (waitUntil).
  */
-export async function recordUsage(deps: RecordDeps, event: UsageEventJson): Promise<"buffered" | "direct" | "logged"> {
+export async function recordUsage(
+  deps: RecordDeps,
+  event: UsageEventJson,
+  settle: Omit<Postflight, "usage"> = { tokens: [] },
+): Promise<Recorded> {
   try {
-    await deps.redis.xadd(`${deps.keyPrefix}${USAGE_STREAM}`, "*", { e: JSON.stringify(event) });
-    return "buffered";
+    const { budgetSpent } = await deps.traffic.postflight({
+      ...settle,
+      usage: { stream: `${deps.keyPrefix}${USAGE_STREAM}`, event: JSON.stringify(event) },
+    });
+    return { outcome: "buffered", ...(budgetSpent !== undefined ? { budgetSpent } : {}) };
   } catch (redisError) {
     try {
       await insertUsageEvents(deps.db, [toRow(event)]);
@@ -25,7 +37,7 @@ export async function recordUsage(deps: RecordDeps, event: UsageEventJson): Prom
           error: String(redisError),
         }),
       );
-      return "direct";
+      return { outcome: "direct" };
     } catch (dbError) {
       console.error(
         JSON.stringify({
@@ -37,7 +49,7 @@ export async function recordUsage(deps: RecordDeps, event: UsageEventJson): Prom
           dbError: String(dbError),
         }),
       );
-      return "logged";
+      return { outcome: "logged" };
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { Tenant } from "../../schema";
-import { type Budget, type Limits, parseTenantSettings, type TenantSettings } from "../config/tenant";
+import { type Budget, type Limits, parseTenantSettings, type TenantSettings, type TrafficSettings } from "../config/tenant";
 import { keyRecords } from "../storage/postgres/api-keys";
 import { insertAudit } from "../storage/postgres/audit-log";
 import { findTenant, insertTenant, updateTenant as updateTenantRow } from "../storage/postgres/tenants";
@@ -16,34 +16,44 @@ export type TenantView = {
   status: "active" | "suspended";
   limits: Limits;
   budget: Budget | null;
+  traffic: TrafficSettings;
   createdAt: string;
   updatedAt: string;
 };
 
-export type NewTenantInput = { name: string; limits?: Limits; budget?: Budget };
-/** `limits` replaces the tenant's limits (`{}` removes them); `budget: null` removes the budget. */
-export type TenantPatch = { name?: string; status?: "active" | "suspended"; limits?: Limits; budget?: Budget | null };
+export type NewTenantInput = { name: string; limits?: Limits; budget?: Budget; traffic?: TrafficSettings };
+/** `limits` and `traffic` replace the tenant's (`{}` removes them); `budget: null` removes the budget. */
+export type TenantPatch = {
+  name?: string;
+  status?: "active" | "suspended";
+  limits?: Limits;
+  budget?: Budget | null;
+  traffic?: TrafficSettings;
+};
 
 /** The admin API view of a tenant row. */
 export function tenantView(row: Tenant): TenantView {
-  const { limits, budget } = parseTenantSettings(row.settings);
+  const { limits, budget, traffic } = parseTenantSettings(row.settings);
   return {
     id: row.id,
     name: row.name,
     status: row.status,
     limits: limits ?? {},
     budget: budget ?? null,
+    traffic: traffic ?? {},
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
 
 /** What the audit log records of a tenant (no timestamps: they are the row's own). */
-const snapshot = ({ name, status, limits, budget }: TenantView) => ({ name, status, limits, budget });
+const snapshot = ({ name, status, limits, budget, traffic }: TenantView) => ({ name, status, limits, budget, traffic });
 
-function withSettings(current: TenantSettings, patch: Pick<TenantPatch, "limits" | "budget">): TenantSettings {
+function withSettings(current: TenantSettings, patch: Pick<TenantPatch, "limits" | "budget" | "traffic">): TenantSettings {
   const next: TenantSettings = { ...current };
   if (patch.limits !== undefined) next.limits = patch.limits;
+  if (patch.traffic !== undefined) next.traffic = patch.traffic;
+  if (next.traffic && Object.keys(next.traffic).length === 0) delete next.traffic;
   if (patch.budget !== undefined) next.budget = patch.budget ?? undefined;
   if (next.limits && Object.keys(next.limits).length === 0) delete next.limits;
   if (next.budget === undefined) delete next.budget;
@@ -57,7 +67,7 @@ function withSettings(current: TenantSettings, patch: Pick<TenantPatch, "limits"
 export async function createTenant(ctx: AdminContext, input: NewTenantInput): Promise<TenantView> {
   if (ctx.actor.kind !== "admin") throw adminTokenOnly("create tenants");
   const id = newId("ten");
-  const settings = withSettings({}, { limits: input.limits, budget: input.budget });
+  const settings = withSettings({}, { limits: input.limits, budget: input.budget, traffic: input.traffic });
   const view = tenantView({ id, name: input.name, status: "active", settings, createdAt: new Date(), updatedAt: new Date() });
   const [[row]] = await ctx.db.batch([
     insertTenant(ctx.db, { id, name: input.name, settings }),
@@ -84,15 +94,15 @@ export async function getTenant(ctx: AdminContext, id: string): Promise<TenantVi
 }
 
 /**
- * Changes a tenant. A status change rewrites the cached records of the tenant's live keys, so a
- * suspension stops them (and a reactivation restores them) within the isolate cache time (≤ 1 s).
+ * Changes a tenant. A change of status or settings rewrites the cached records of the tenant's live
+ * keys, so a suspension stops them (and a new limit applies) within the isolate cache time (≤ 1 s).
  * Status and limits are the operator's: a tenant actor may change its name and budget only.
  * @throws GatewayError not_found, permission_denied, service_unavailable (saved, cache not updated).
  */
 export async function updateTenant(ctx: AdminContext, id: string, patch: TenantPatch): Promise<TenantView> {
   const row = await loadTenant(ctx, id);
-  if (ctx.actor.kind !== "admin" && (patch.status !== undefined || patch.limits !== undefined)) {
-    throw adminTokenOnly("change a tenant's status or limits");
+  if (ctx.actor.kind !== "admin" && (patch.status !== undefined || patch.limits !== undefined || patch.traffic !== undefined)) {
+    throw adminTokenOnly("change a tenant's status, limits or traffic settings");
   }
   const before = tenantView(row);
   const settings = withSettings(parseTenantSettings(row.settings), patch);
@@ -116,8 +126,9 @@ export async function updateTenant(ctx: AdminContext, id: string, patch: TenantP
     if (!updated) throw tenantNotFound(id);
     result = tenantView(updated);
   }
-  // Also when unchanged: repeating a status change is how a caller repairs a failed cache write.
-  if (patch.status !== undefined) {
+  // Cached key records carry the tenant's status and settings. Also when unchanged: repeating a
+  // change is how a caller repairs a failed cache write.
+  if (patch.status !== undefined || patch.limits !== undefined || patch.budget !== undefined || patch.traffic !== undefined) {
     await overwriteKeyRecords(ctx.redis, ctx.env.REDIS_KEY_PREFIX, await keyRecords(ctx.db, id, { live: true }));
   }
   return result;

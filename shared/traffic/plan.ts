@@ -1,4 +1,5 @@
-export const ALGORITHMS = ["sliding", "fixed", "bucket"] as const;
+import type { ALGORITHMS } from "../config/tenant";
+
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 /** One windowed limit: requests (cost 1) or tokens (cost = the reservation) per window. */

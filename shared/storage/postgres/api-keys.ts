@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, or, type SQL } from "drizzle-orm";
 import { type ApiKey, apiKeys, type NewApiKey, tenants } from "../../../schema";
+import { Limits, parseTenantSettings, type TenantSettings } from "../../config/tenant";
 import type { Db } from "./db";
 
 /** A key joined with what the hot path needs of its tenant. Dates as epoch ms (it is cached as JSON). */
@@ -11,6 +12,10 @@ export type KeyRecord = {
   models: string[] | null;
   expiresAt: number | null;
   revokedAt: number | null;
+  /** The key's own limits. */
+  limits: Limits;
+  /** The tenant's settings (limits, budget, traffic policy), validated. */
+  tenant: TenantSettings;
 };
 
 const recordColumns = {
@@ -22,12 +27,24 @@ const recordColumns = {
   models: apiKeys.models,
   expiresAt: apiKeys.expiresAt,
   revokedAt: apiKeys.revokedAt,
+  limits: apiKeys.limits,
+  settings: tenants.settings,
 };
 
-type RecordRow = { hash: string; expiresAt: Date | null; revokedAt: Date | null } & Omit<KeyRecord, "expiresAt" | "revokedAt">;
+type RecordRow = { hash: string; expiresAt: Date | null; revokedAt: Date | null; limits: unknown; settings: unknown } & Omit<
+  KeyRecord,
+  "expiresAt" | "revokedAt" | "limits" | "tenant"
+>;
 
-function toRecord({ hash: _hash, ...row }: RecordRow): KeyRecord {
-  return { ...row, expiresAt: row.expiresAt?.getTime() ?? null, revokedAt: row.revokedAt?.getTime() ?? null };
+function toRecord({ hash: _hash, settings, limits, ...row }: RecordRow): KeyRecord {
+  const parsedLimits = Limits.safeParse(limits ?? {});
+  return {
+    ...row,
+    expiresAt: row.expiresAt?.getTime() ?? null,
+    revokedAt: row.revokedAt?.getTime() ?? null,
+    limits: parsedLimits.success ? parsedLimits.data : {},
+    tenant: parseTenantSettings(settings),
+  };
 }
 
 /** The key with this hash and its tenant, or null. @example await findKeyByHash(db, await hashApiKey(key)) */

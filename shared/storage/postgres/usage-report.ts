@@ -73,3 +73,12 @@ export async function usageReport(db: Db, tenantId: string, range: { from: Date;
     ),
   };
 }
+
+/** A tenant's stored spend (micro-USD) since `from`: rebuilds a lost budget counter. */
+export async function spendSince(db: Db, tenantId: string, from: Date): Promise<number> {
+  const [row] = await db
+    .select({ spent: sql<string>`coalesce(sum(${usageEvents.costMicroUsd}), 0)` })
+    .from(usageEvents)
+    .where(and(eq(usageEvents.tenantId, tenantId), gte(usageEvents.createdAt, from)));
+  return Number(row?.spent ?? 0);
+}

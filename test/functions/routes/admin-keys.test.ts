@@ -145,7 +145,7 @@ describe("DELETE /admin/keys/:id", () => {
 describe("POST /admin/keys/:id/rotate", () => {
   it("issues a new key with the same settings; both work during the grace period, then only the new one", async () => {
     const tenant = await newTenant();
-    const old = await newKey(tenant.id, { name: "svc", scopes: ["admin"], models: ["mock-small"], limits: { tpm: 9 } });
+    const old = await newKey(tenant.id, { name: "svc", scopes: ["admin"], models: ["mock-small"], limits: { tpm: 90_000 } });
     expect((await chat(old.key)).status).toBe(200);
 
     const res = await admin(`/admin/keys/${old.id}/rotate`, { method: "POST", json: { gracePeriodSeconds: 1 } });
@@ -155,7 +155,7 @@ describe("POST /admin/keys/:id/rotate", () => {
       name: "svc",
       scopes: ["admin"],
       models: ["mock-small"],
-      limits: { tpm: 9 },
+      limits: { tpm: 90_000 },
       status: "active",
     });
     expect(rotated.key).not.toBe(old.key);

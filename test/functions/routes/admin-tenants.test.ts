@@ -17,6 +17,7 @@ describe("POST /admin/tenants", () => {
       status: "active",
       limits: { rpm: 60, tpm: 10_000 },
       budget: { monthlyUsd: 25 },
+      traffic: {},
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
@@ -30,7 +31,7 @@ describe("POST /admin/tenants", () => {
         targetType: "tenant",
         targetId: tenant.id,
         before: null,
-        after: { name, status: "active", limits: { rpm: 60, tpm: 10_000 }, budget: { monthlyUsd: 25 } },
+        after: { name, status: "active", limits: { rpm: 60, tpm: 10_000 }, budget: { monthlyUsd: 25 }, traffic: {} },
         requestId: res.headers.get("x-request-id"),
         createdAt: expect.any(Date),
       },
@@ -89,12 +90,18 @@ describe("PATCH /admin/tenants/:id", () => {
     expect(patched).toMatchObject({ id: tenant.id, name: "renamed", status: "active", limits: { tpm: 500 }, budget: null });
     const rows = await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id));
     expect(rows.map((r) => [r.actor, r.action, r.before, r.after, r.requestId])).toEqual([
-      ["admin", "tenant.create", null, { name: tenant.name, status: "active", limits: {}, budget: { monthlyUsd: 10 } }, expect.any(String)],
+      [
+        "admin",
+        "tenant.create",
+        null,
+        { name: tenant.name, status: "active", limits: {}, budget: { monthlyUsd: 10 }, traffic: {} },
+        expect.any(String),
+      ],
       [
         "admin",
         "tenant.update",
-        { name: tenant.name, status: "active", limits: {}, budget: { monthlyUsd: 10 } },
-        { name: "renamed", status: "active", limits: { tpm: 500 }, budget: null },
+        { name: tenant.name, status: "active", limits: {}, budget: { monthlyUsd: 10 }, traffic: {} },
+        { name: "renamed", status: "active", limits: { tpm: 500 }, budget: null, traffic: {} },
         res.headers.get("x-request-id"),
       ],
     ]);

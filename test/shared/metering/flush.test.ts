@@ -7,14 +7,16 @@ import { recordUsage } from "../../../shared/metering/record";
 import { USAGE_STREAM, type UsageEventJson } from "../../../shared/metering/usage-event";
 import { createDb } from "../../../shared/storage/postgres/db";
 import { createRedis } from "../../../shared/storage/redis";
+import { trafficScripts } from "../../../shared/traffic/scripts";
 
 const stack = inject("stack");
 const env = parseEnv(stack.bindings);
 const redis = createRedis(env);
 const db = createDb(env);
+const traffic = trafficScripts(env);
 // A stream of this file's own, so concurrent tests flushing the shared stream cannot interfere.
 const keyPrefix = `${env.REDIS_KEY_PREFIX}flush-test-${crypto.randomUUID()}:`;
-const deps = { redis, db, keyPrefix };
+const deps = { redis, db, keyPrefix, traffic };
 
 const event = (requestId: string, promptTokens = 10): UsageEventJson => ({
   requestId,
@@ -46,8 +48,8 @@ afterEach(async () => {
 describe("usage buffer → Postgres", () => {
   it("moves buffered events to usage_events and empties the stream", async () => {
     const [a, b] = [newId(), newId()];
-    expect(await recordUsage(deps, event(a, 11))).toBe("buffered");
-    expect(await recordUsage(deps, event(b, 22))).toBe("buffered");
+    expect(await recordUsage(deps, event(a, 11))).toEqual({ outcome: "buffered" });
+    expect(await recordUsage(deps, event(b, 22))).toEqual({ outcome: "buffered" });
     expect(await flushUsage(deps)).toEqual({ read: 2, inserted: 2, batches: 1 });
     const rows = await db
       .select()
@@ -91,8 +93,8 @@ describe("usage buffer → Postgres", () => {
 
   it("writes straight to Postgres when Redis is unreachable", async () => {
     const id = newId();
-    const brokenRedis = createRedis({ UPSTASH_REDIS_REST_URL: "http://127.0.0.1:1", UPSTASH_REDIS_REST_TOKEN: "x" });
-    expect(await recordUsage({ ...deps, redis: brokenRedis }, event(id))).toBe("direct");
+    const broken = trafficScripts({ UPSTASH_REDIS_REST_URL: "http://127.0.0.1:1", UPSTASH_REDIS_REST_TOKEN: "x" });
+    expect(await recordUsage({ ...deps, traffic: broken }, event(id))).toEqual({ outcome: "direct" });
     expect(await db.$count(usageEvents, eq(usageEvents.requestId, id))).toBe(1);
   });
 });
