@@ -40,7 +40,7 @@ export function refusal(plan: Preflight, result: PreflightResult, headers: Recor
     const limit = (plan.budget?.limitMicroUsd ?? 0) / 1e6;
     return new GatewayError(
       "budget_exceeded",
-      `Monthly budget of $${limit.toFixed(2)} reached for this tenant. It resets at the start of the next month (UTC).`,
+      `Monthly budget of $${limit} reached for this tenant. It resets at the start of the next month (UTC).`,
       {
         retryAfterMs: nextMonth(now) - now,
         headers,

@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import type { CensusRow, PhaseResult } from "../../bench/phase";
+import { formatValue, headline, markdown, type Report, summaryLine } from "../../bench/report";
+import type { Phase } from "../../bench/scenarios";
+import { summarize } from "../../bench/stats";
+
+const phase = (p: Partial<Phase>): Phase => ({ target: "edgeway", mode: "json", delayMs: 0, concurrency: 32, cache: "miss", ...p });
+const result = (p: Partial<Phase>, r: Partial<PhaseResult>): PhaseResult => ({
+  id: JSON.stringify(p),
+  phase: phase(p),
+  status: "ok",
+  ...r,
+});
+const lat = (p50: number) => ({ ...summarize([p50]) });
+
+const phases: PhaseResult[] = [
+  result({ target: "direct" }, { rps: 10_000 }),
+  result({ target: "floor" }, { rps: 7_000, cpuMsPerReq: 0.13 }),
+  result(
+    { target: "edgeway" },
+    { rps: 5_000, cpuMsPerReq: 0.3, perThousand: { redisCommands: 1020, pgRows: 1000, flushRedisCommands: 4, flushPgStatements: 2 } },
+  ),
+  result({ target: "portkey" }, { rps: 1_000 }),
+  result({ target: "direct", concurrency: 1 }, { latency: lat(0.2) }),
+  result({ target: "edgeway", concurrency: 1 }, { latency: lat(0.9) }),
+  result({ target: "direct", mode: "stream", concurrency: 1 }, { ttfb: lat(0.25) }),
+  result({ target: "edgeway", mode: "stream", concurrency: 1 }, { ttfb: lat(0.95) }),
+  // not the headline: other delay, and a failed phase
+  result({ target: "edgeway", delayMs: 20 }, { rps: 1_500 }),
+  result({ target: "edgeway", cache: "exact-hit" }, { status: "n/a", note: "no cache hit observed" }),
+];
+const census: CensusRow[] = [
+  {
+    tenant: "full",
+    mode: "json",
+    result: {
+      n: 40,
+      errors: 0,
+      delayMs: 15,
+      perRequest: { redisSync: 1, redisAsync: 1, pgSync: 0, pgSyncStatements: 0, pgAsync: 0, vectorSync: 0, vectorAsync: 0 },
+      requestsWithPgSync: 0,
+      maxRedisSync: 1,
+    },
+  },
+];
+
+describe("headline", () => {
+  it("takes every value from the full-hot-path cache-miss scenario", () => {
+    const h = headline(phases, census, 320 * 1024);
+    expect(h.rps_ratio_vs_direct).toBeCloseTo(0.5);
+    expect(h.rps_ratio_vs_portkey).toBeCloseTo(5);
+    expect(h.added_p50_ms).toBeCloseTo(0.7);
+    expect(h.ttfb_added_ms).toBeCloseTo(0.7);
+    expect(h.cpu_ms_per_req).toBe(0.3);
+    expect(h.floor_cpu_ms_per_req).toBe(0.13);
+    expect(h.redis_rt_per_req).toBe(1);
+    expect(h.redis_async_per_req).toBe(1);
+    expect(h.pg_sync_per_req).toBe(0);
+    expect(h.redis_cmds_per_1k).toBe(1020);
+    expect(h.bundle_gzip_kib).toBe(320);
+  });
+
+  it("leaves out the Portkey ratio when the peer did not run, and reports missing values as n/a", () => {
+    const h = headline(
+      phases.filter((p) => p.phase.target !== "portkey" && p.phase.target !== "direct"),
+      [],
+    );
+    expect("rps_ratio_vs_portkey" in h).toBe(false);
+    const line = summaryLine(h);
+    expect(line).toMatch(/^summary: rps_ratio_vs_direct=n\/a added_p50_ms=n\/a /);
+    expect(line).toContain("redis_rt_per_req=n/a");
+    expect(line).toContain("cpu_ms_per_req=0.300");
+  });
+});
+
+describe("summary line", () => {
+  it("is one line of name=value pairs with the required names first", () => {
+    const line = summaryLine(headline(phases, census, 1024));
+    expect(line.split("\n")).toHaveLength(1);
+    const names = line
+      .replace(/^summary: /, "")
+      .split(" ")
+      .map((kv) => kv.split("=")[0]);
+    expect(names.slice(0, 8)).toEqual([
+      "rps_ratio_vs_direct",
+      "added_p50_ms",
+      "ttfb_added_ms",
+      "cpu_ms_per_req",
+      "redis_rt_per_req",
+      "redis_async_per_req",
+      "pg_sync_per_req",
+      "floor_cpu_ms_per_req",
+    ]);
+    expect(names).toContain("rps_ratio_vs_portkey");
+    expect(line).toContain("summary: rps_ratio_vs_direct=0.50 added_p50_ms=0.700 ttfb_added_ms=0.700 cpu_ms_per_req=0.300 ");
+  });
+
+  it("formats by kind", () => {
+    expect(formatValue("rps", 1234.56)).toBe("1235");
+    expect(formatValue("rps_ratio_vs_portkey", 3.456)).toBe("3.46");
+    expect(formatValue("added_p50_ms", 0.41234)).toBe("0.412");
+    expect(formatValue("pg_rows_per_1k", 1000.44)).toBe("1000.4");
+    expect(formatValue("x", Number.NaN)).toBe("n/a");
+    expect(formatValue("x", undefined)).toBe("n/a");
+  });
+});
+
+describe("markdown", () => {
+  it("renders the tables and lists what was not measured, with the reason", () => {
+    const r: Report = {
+      meta: {
+        date: "2026-01-01T00:00:00.000Z",
+        machine: "test CPU, 2 cores",
+        node: "v20",
+        workerd: "workerd 2026-04-26",
+        generator: "wrk",
+        pinning: "none",
+        postgres: "pglite",
+        quick: true,
+        bundle: { bytes: 2048, gzipBytes: 1024 },
+        peers: [],
+        durationS: 1,
+        loadAverage: "0.1 at start, 0.2 at end",
+      },
+      summary: headline(phases, census, 1024),
+      phases,
+      census,
+    };
+    const md = markdown(r);
+    expect(md).toContain("# Edgeway benchmark, 2026-01-01T00:00:00.000Z (BENCH_QUICK)");
+    expect(md).toContain("| `cpu_ms_per_req` | 0.300 | ≤ 0.4 ms CPU per request (raw workerd) | yes |");
+    expect(md).toContain("no cache hit observed");
+    expect(md).toContain("## Capacity planning");
+  });
+});
