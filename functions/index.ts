@@ -11,6 +11,7 @@ import { services } from "./middleware/services";
 import { registerAdminCredentials } from "./routes/admin-credentials";
 import { registerAdminKeys } from "./routes/admin-keys";
 import { registerAdminTenants } from "./routes/admin-tenants";
+import { registerAdminTraffic } from "./routes/admin-traffic";
 import { registerAdminUsage } from "./routes/admin-usage";
 import { registerHealthz } from "./routes/healthz";
 import { registerOpenApi } from "./routes/openapi";
@@ -59,5 +60,6 @@ registerAdminTenants(app);
 registerAdminKeys(app);
 registerAdminCredentials(app);
 registerAdminUsage(app);
+registerAdminTraffic(app);
 
 export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Record<string, unknown>>;

@@ -1,3 +1,4 @@
+export * from "./tables/alerts";
 export * from "./tables/api-keys";
 export * from "./tables/audit-log";
 export * from "./tables/model-prices";

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { type MeterDraft, settle } from "../../shared/metering/meter";
 import { recordUsage } from "../../shared/metering/record";
+import { checkBudgetAlert } from "../../shared/traffic/budget-alert";
 import { settlement } from "../../shared/traffic/settlement";
 import { toGatewayError } from "../app";
 import type { HonoEnv } from "../env";
@@ -29,6 +30,10 @@ export const meter = (endpoint: string) =>
     };
     const work = settle(db, draft, finish)
       .then((event) => recordUsage({ traffic, db, keyPrefix: env.REDIS_KEY_PREFIX }, event, settlement(c.get("admission"), event)))
+      .then(
+        ({ budgetSpent }) =>
+          budgetSpent !== undefined && checkBudgetAlert({ db }, key.tenantId, key.tenant.budget, budgetSpent, Date.now()),
+      )
       .catch((err) =>
         console.error(JSON.stringify({ level: "error", msg: "usage event not settled", requestId: draft.requestId, error: String(err) })),
       );

@@ -9,13 +9,16 @@ export const AUDIT_ACTIONS = [
   "key.rotate",
   "credential.put",
   "credential.delete",
+  "deny.add",
+  "deny.remove",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export type AuditInput = {
-  tenantId: string;
+  /** Null for gateway-wide objects (e.g. a denied address). */
+  tenantId: string | null;
   action: AuditAction;
-  target: { type: "tenant" | "key" | "credential"; id: string };
+  target: { type: "tenant" | "key" | "credential" | "deny"; id: string };
   /** The object before the change (null on create); never a secret. */
   before: unknown;
   /** The object after the change (null on delete); never a secret. */

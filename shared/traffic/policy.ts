@@ -25,6 +25,13 @@ export type Asking = {
   cacheKey?: string;
 };
 
+export const DENY_KINDS = ["key", "user", "ip"] as const;
+export type DenyTarget = { kind: (typeof DENY_KINDS)[number]; value: string; tenantId?: string };
+
+/** The Redis key whose existence blocks a key, a tenant's end user, or a client address. */
+export const denyKey = (prefix: string, t: DenyTarget) =>
+  t.kind === "user" ? `${prefix}deny:user:${t.tenantId}:${t.value}` : `${prefix}deny:${t.kind}:${t.value}`;
+
 /** The UTC calendar month `YYYY-MM` of a time: a budget's period. */
 export const budgetMonth = (now: number) => new Date(now).toISOString().slice(0, 7);
 
@@ -52,9 +59,9 @@ export function preflightPlan(a: Asking): Preflight {
   if (a.user && userLimits) add("user", `${key.tenantId}:${a.user}`, userLimits.rpm, userLimits.tpm);
 
   const deny = [
-    `${prefix}deny:key:${key.id}`,
-    ...(a.user ? [`${prefix}deny:user:${key.tenantId}:${a.user}`] : []),
-    ...(a.ip ? [`${prefix}deny:ip:${a.ip}`] : []),
+    denyKey(prefix, { kind: "key", value: key.id }),
+    ...(a.user ? [denyKey(prefix, { kind: "user", value: a.user, tenantId: key.tenantId })] : []),
+    ...(a.ip ? [denyKey(prefix, { kind: "ip", value: a.ip })] : []),
   ];
   const monthly = key.tenant.budget?.monthlyUsd;
   return {

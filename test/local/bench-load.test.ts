@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { attribute, neonStatements, type StoreCall } from "../../bench/census";
 import { COUNTER, luaString, materialize, parseWrk, UNIQUE, WORDS, wrkScript } from "../../bench/load";
 import { isCacheHit, looksComplete, matrix, phaseId, requestBody } from "../../bench/scenarios";
-import { capnpString, parseWranglerToml, workerdConfig } from "../../bench/workerd";
+import { capnpString, parseWranglerToml, scanLog, workerdConfig } from "../../bench/workerd";
 
 const WRK_OUTPUT = `Running 3s test @ http://127.0.0.1:41234
   1 threads and 32 connections
@@ -166,5 +166,31 @@ enabled = true
     expect(config).toContain('globalOutbound = "internet"');
     expect(config).toContain('compatibilityFlags = ["enable_request_signal"]');
     expect(config.indexOf("cron.js")).toBeLessThan(config.indexOf("index.js")); // the first module is the main one
+  });
+});
+
+describe("the Worker's log", () => {
+  it("counts errors and warnings, JSON or the runtime's own, and ranks their messages", () => {
+    const log = [
+      '{"level":"error","msg":"usage event not stored","redisError":"Error: Cannot perform I/O on behalf of a different request."}',
+      '{"level":"error","msg":"usage event not stored","redisError":"Error: Cannot perform I/O on behalf of a different request."}',
+      "workerd/server/server.c++:5492: error: Uncaught exception: workerd/io/io-context.c++:1424: failed: remote.jsg.Error: The Workers runtime canceled this request",
+      "stack: /work/main/node_modules/@cloudflare/workerd-linux-64/bin/workerd@2f201f0",
+      '{"level":"warn","msg":"limits unavailable; serving without them (fail open)","error":"Error: x"}',
+      "Warning: A promise was resolved or rejected from a different request context than the one it was created in.",
+      '{"level":"info","msg":"fine"}',
+      "",
+    ].join("\n");
+    const scan = scanLog(log);
+    expect(scan.errors).toBe(3);
+    expect(scan.warnings).toBe(2);
+    expect(scan.top[0]).toEqual({
+      level: "error",
+      count: 2,
+      message: "usage event not stored (Error: Cannot perform I/O on behalf of a different request.)",
+    });
+    expect(scan.top[1]?.message).toBe("Error: The Workers runtime canceled this request");
+    expect(scan.top.slice(2).every((t) => t.level === "warn")).toBe(true);
+    expect(scanLog("")).toEqual({ errors: 0, warnings: 0, top: [] });
   });
 });
