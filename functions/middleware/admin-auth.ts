@@ -6,8 +6,10 @@ import { secretsEqual } from "../../shared/crypto/secrets-equal";
 import { GatewayError } from "../../shared/errors/gateway-error";
 import { type Actor, type AdminContext, mayManageTenant } from "../../shared/tenancy/actor";
 import { tenantNotFound } from "../../shared/tenancy/errors";
+import { denyKey } from "../../shared/traffic/policy";
 import type { HonoEnv } from "../env";
 import { presentedKey } from "./auth";
+import { countingFailures } from "./auth-failures";
 
 const invalidToken = () => new GatewayError("invalid_api_key", "Missing or invalid admin token");
 
@@ -21,18 +23,22 @@ const invalidToken = () => new GatewayError("invalid_api_key", "Missing or inval
 export const adminAuth = () =>
   createMiddleware<HonoEnv>(async function adminAuth(c, next) {
     const { redis, db, env } = c.get("services");
+    const ip = c.req.header("cf-connecting-ip");
+    // Admin calls are rare: checking the address deny list here costs nothing that matters, and a
+    // blocked address cannot tell a right guess from a wrong one.
+    if (ip && (await redis.exists(denyKey(env.REDIS_KEY_PREFIX, { kind: "ip", value: ip })).catch(() => 0))) {
+      throw new GatewayError("permission_denied", "This key, end user or address is blocked on this gateway.");
+    }
     const presented = presentedKey((n) => c.req.header(n));
-    if (!presented) throw invalidToken();
-    let actor: Actor;
-    if (await secretsEqual(presented, env.ADMIN_TOKEN)) {
-      actor = { kind: "admin" };
-    } else {
+    const actor = await countingFailures(c, async (): Promise<Actor> => {
+      if (!presented) throw invalidToken();
+      if (await secretsEqual(presented, env.ADMIN_TOKEN)) return { kind: "admin" };
       if (!looksLikeApiKey(presented)) throw invalidToken();
       const { key, pending } = await authenticate({ redis, db, keyPrefix: env.REDIS_KEY_PREFIX }, presented);
       if (pending) c.executionCtx.waitUntil(pending);
       if (!key.scopes.includes("admin")) throw new GatewayError("permission_denied", "This key does not have the admin scope");
-      actor = { kind: "tenant", tenantId: key.tenantId, keyId: key.id };
-    }
+      return { kind: "tenant", tenantId: key.tenantId, keyId: key.id };
+    });
     c.set("actor", actor);
     await next();
   });

@@ -69,7 +69,7 @@ describe("deny list", () => {
   it("blocks a client address (admin token only)", async () => {
     const tenant = await newTenant();
     const key = await newKey(tenant.id, { scopes: ["admin"] });
-    const ip = `198.51.100.${Math.floor(Math.random() * 250)}`;
+    const ip = `198.19.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
     expect((await admin("/admin/deny", { method: "PUT", json: { kind: "ip", value: ip }, key: key.key })).status).toBe(403);
     expect((await admin("/admin/deny", { method: "PUT", json: { kind: "ip", value: ip, tenantId: tenant.id } })).status).toBe(400);
     await expectJson(await admin("/admin/deny", { method: "PUT", json: { kind: "ip", value: ip, ttlSeconds: 30 } }), 200);
