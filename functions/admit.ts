@@ -4,7 +4,15 @@ import { admit } from "../shared/traffic/admission";
 import { worstCostMicroUsd } from "../shared/traffic/reserve";
 import type { HonoEnv } from "./env";
 
-export type Bounds = { provider: string; upstreamModel: string; promptTokens: number; completionTokens: number; user?: string };
+export type Bounds = {
+  provider: string;
+  upstreamModel: string;
+  promptTokens: number;
+  completionTokens: number;
+  user?: string;
+  /** The exact-cache entry the same round trip reads. */
+  cacheKey?: string;
+};
 
 /**
  * Runs the request's limits, budget and deny list in one Redis round trip (see
@@ -28,6 +36,7 @@ export async function admitRequest(c: Context<HonoEnv>, bounds: Bounds): Promise
       ...(ip ? { ip } : {}),
       tokens: bounds.promptTokens + bounds.completionTokens,
       worstCostMicroUsd: worstCostMicroUsd(bounds.promptTokens, bounds.completionTokens, price),
+      ...(bounds.cacheKey ? { cacheKey: bounds.cacheKey } : {}),
     },
   );
   c.set("admission", admission);

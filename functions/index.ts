@@ -8,6 +8,7 @@ import { errorBody } from "./middleware/error-body";
 import { meter } from "./middleware/meter";
 import { requestId } from "./middleware/request-id";
 import { services } from "./middleware/services";
+import { registerAdminCache } from "./routes/admin-cache";
 import { registerAdminCredentials } from "./routes/admin-credentials";
 import { registerAdminKeys } from "./routes/admin-keys";
 import { registerAdminTenants } from "./routes/admin-tenants";
@@ -61,5 +62,6 @@ registerAdminKeys(app);
 registerAdminCredentials(app);
 registerAdminUsage(app);
 registerAdminTraffic(app);
+registerAdminCache(app);
 
 export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Record<string, unknown>>;

@@ -1,3 +1,4 @@
+import { sweepAllExpired } from "../shared/cache/semantic/store";
 import { flushUsage } from "../shared/metering/flush";
 import { recordHealth } from "../shared/observability/health-probe";
 import { servicesFor } from "../shared/services";
@@ -8,6 +9,7 @@ export async function scheduled(_controller: ScheduledController, env: Record<st
   const jobs: Record<string, () => Promise<unknown>> = {
     health: () => recordHealth(services),
     usage: () => flushUsage({ redis: services.redis, db: services.db, keyPrefix: services.env.REDIS_KEY_PREFIX }),
+    semanticCacheExpiry: () => sweepAllExpired(services.vector, Math.floor(Date.now() / 1000)),
   };
   const results = await Promise.allSettled(Object.values(jobs).map((job) => job()));
   results.forEach((result, i) => {

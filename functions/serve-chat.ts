@@ -10,6 +10,7 @@ import { resolveRoute } from "../shared/routing/resolve";
 import { DEFAULT_MAX_TOKENS } from "../shared/traffic/policy";
 import { maxCompletionTokens, maxPromptTokens } from "../shared/traffic/reserve";
 import { admitRequest } from "./admit";
+import { decideChatCache, recordForCache, serveFromCache } from "./chat-cache";
 import type { HonoEnv } from "./env";
 
 export type ServeChatOptions = {
@@ -37,13 +38,19 @@ export async function serveChat(c: Context<HonoEnv>, body: ChatCompletionRequest
   const { provider, target } = await resolveRoute({ db, env, redis }, c.get("apiKey"), body.model, "chat");
   meter.servedBy = { provider: provider.id, upstreamModel: target.model };
   const key = c.get("apiKey");
+  const cache = await decideChatCache(c, body);
   await admitRequest(c, {
     provider: provider.id,
     upstreamModel: target.model,
     promptTokens: maxPromptTokens(body),
     completionTokens: maxCompletionTokens(body, key.tenant.traffic?.defaultMaxTokens ?? DEFAULT_MAX_TOKENS),
     ...(body.user ? { user: body.user } : {}),
+    ...(cache.controls.read ? { cacheKey: cache.redisKey } : {}),
   });
+  c.header("x-edgeway-model", `${provider.id}/${target.model}`);
+  const cached = await serveFromCache(c, cache, body, opts);
+  if (cached) return cached;
+  const recorder = recordForCache(c, cache);
   const result = await completeChat({
     provider,
     target,
@@ -52,9 +59,10 @@ export async function serveChat(c: Context<HonoEnv>, body: ChatCompletionRequest
     bindings: c.env,
     signal: c.req.raw.signal,
     ...(opts.encoder ? { encoder: opts.encoder } : {}),
+    ...(recorder.onChunk ? { onChunk: recorder.onChunk } : {}),
   });
-  c.header("x-edgeway-model", `${provider.id}/${target.model}`);
   if (result.kind === "json") {
+    recorder.remember(result.completion);
     const cost = await priceNow(db, meter, result.completion.usage, answerText(result.completion));
     c.header("x-edgeway-cost-usd", formatUsd(cost));
     return c.json(opts.render ? opts.render(result.completion) : result.completion, 200);

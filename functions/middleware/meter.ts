@@ -29,7 +29,13 @@ export const meter = (endpoint: string) =>
       ...(c.error ? { errorCode: toGatewayError(c.error).code } : {}),
     };
     const work = settle(db, draft, finish)
-      .then((event) => recordUsage({ traffic, db, keyPrefix: env.REDIS_KEY_PREFIX }, event, settlement(c.get("admission"), event)))
+      .then(async (event) => {
+        const cache = event.status < 400 && !event.errorCode ? await draft.cacheWrite?.().catch(() => undefined) : undefined;
+        return recordUsage({ traffic, db, keyPrefix: env.REDIS_KEY_PREFIX }, event, {
+          ...settlement(c.get("admission"), event),
+          ...(cache ? { cache } : {}),
+        });
+      })
       .then(
         ({ budgetSpent }) =>
           budgetSpent !== undefined && checkBudgetAlert({ db }, key.tenantId, key.tenant.budget, budgetSpent, Date.now()),

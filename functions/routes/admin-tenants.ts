@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { TENANT_STATUSES } from "../../schema/tables/tenants";
+import { CacheSettings } from "../../shared/cache/settings";
 import { Budget, Limits, TrafficSettings } from "../../shared/config/tenant";
 import { createTenant, getTenant, updateTenant } from "../../shared/tenancy/tenants";
 import type { App } from "../app";
@@ -11,6 +12,9 @@ export const LimitsSchema = Limits.openapi("Limits", {
   description: "Per-minute request (rpm) and token (tpm) limits; absent = unlimited",
 });
 const BudgetSchema = Budget.openapi("Budget", { description: "Monthly spending cap in USD (calendar month, UTC)" });
+const CacheSchema = CacheSettings.openapi("CacheSettings", {
+  description: "Cache mode (off | deterministic | all), default TTL, and the opt-in semantic cache",
+});
 const TrafficSchema = TrafficSettings.openapi("TrafficSettings", {
   description: "Limit algorithm, per-end-user limits, the completion reservation default and the Redis failure policy",
 });
@@ -23,6 +27,7 @@ const Tenant = z
     limits: LimitsSchema,
     budget: BudgetSchema.nullable(),
     traffic: TrafficSchema,
+    cache: CacheSchema,
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -44,6 +49,7 @@ const UpdateTenant = z
     limits: LimitsSchema.optional().openapi({ description: "Replaces the limits; `{}` removes them (admin token only)" }),
     budget: BudgetSchema.nullable().optional().openapi({ description: "Replaces the budget; null removes it" }),
     traffic: TrafficSchema.optional().openapi({ description: "Replaces the traffic settings; `{}` resets them (admin token only)" }),
+    cache: CacheSchema.optional().openapi({ description: "Replaces the cache settings; `{}` resets them to the defaults" }),
   })
   .openapi("UpdateTenant");
 

@@ -3,8 +3,8 @@ import { CACHE_MODES } from "./keys";
 
 /**
  * A tenant's cache settings, for `tenants.settings.cache` (mount it in `TenantSettings`). Every field
- * has a default, so a tenant without settings gets the deterministic exact cache for one hour and the
- * semantic cache with the embedder's default threshold.
+ * has a default, so a tenant without settings gets the deterministic exact cache for one hour; the
+ * semantic cache (one more round trip, to Vector, on every exact miss) is opt-in.
  */
 export const CacheSettings = z.strictObject({
   /** @default "deterministic" (temperature 0 or a seed) */
@@ -18,11 +18,13 @@ export const CacheSettings = z.strictObject({
     .default(3600),
   semantic: z
     .strictObject({
-      /** @default true */
-      enabled: z.boolean().default(true),
+      /** @default false */
+      enabled: z.boolean().default(false),
       /** Raw cosine similarity a candidate needs; absent = the embedder's default (`thresholdFor`). */
       threshold: z.number().min(0.5).max(1).optional(),
     })
-    .default({ enabled: true }),
+    .default({ enabled: false }),
 });
 export type CacheSettings = z.infer<typeof CacheSettings>;
+/** Cache settings as written by an admin (defaults not yet applied). */
+export type CacheSettingsInput = z.input<typeof CacheSettings>;

@@ -1,5 +1,5 @@
 import type { ChatCompletionRequest } from "../openai/chat-request";
-import type { ChatCompletion } from "../openai/types";
+import type { ChatCompletion, ChatCompletionChunk } from "../openai/types";
 import { MalformedUpstreamResponse } from "../providers/malformed";
 import type { Provider } from "../providers/registry";
 import { send } from "../providers/send";
@@ -16,6 +16,8 @@ export type ChatCall = {
   signal?: AbortSignal;
   /** The client's stream format. @default OpenAI SSE */
   encoder?: StreamEncoder;
+  /** Sees every translated stream chunk before the client's filter (the cache recorder). */
+  onChunk?: (chunk: ChatCompletionChunk) => void;
 };
 
 export type ChatResult =
@@ -43,6 +45,7 @@ export async function completeChat(call: ChatCall): Promise<ChatResult> {
       translator: adapter.chatStream(call.meta),
       includeUsage: call.body.stream_options?.include_usage === true,
       encoder: call.encoder ?? openAIStreamEncoder(),
+      ...(call.onChunk ? { onChunk: call.onChunk } : {}),
       onEnd: resolve,
     });
     return { kind: "stream", stream, outcome };

@@ -25,6 +25,8 @@ export type RelayOptions = {
   includeUsage: boolean;
   /** The client's wire format. */
   encoder: StreamEncoder;
+  /** Sees every translated chunk, usage chunks included, before the client's filter (e.g. the cache recorder). */
+  onChunk?: (chunk: ChatCompletionChunk) => void;
   onEnd: (outcome: StreamOutcome) => void;
   now?: () => number;
 };
@@ -83,6 +85,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
           if (isError(out)) return fail(controller, out);
           let sent = false;
           for (const chunk of out) {
+            opts.onChunk?.(chunk);
             const shown = visible(chunk);
             if (!shown) continue;
             outcome.ttftMs ??= Math.round(now() - started);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CacheSettings } from "../cache/settings";
 
 /** Request and token limits per minute; absent = unlimited. Used by tenants, keys and end users. */
 export const Limits = z.strictObject({
@@ -44,6 +45,7 @@ export const TenantSettings = z.looseObject({
   limits: Limits.optional(),
   budget: Budget.optional(),
   traffic: TrafficSettings.optional(),
+  cache: CacheSettings.optional(),
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;
 
@@ -63,10 +65,12 @@ export function parseTenantSettings(raw: unknown): TenantSettings {
   const limits = Limits.safeParse(obj.limits);
   const budget = Budget.safeParse(obj.budget);
   const traffic = TrafficSettings.safeParse(obj.traffic);
+  const cache = CacheSettings.safeParse(obj.cache ?? {});
   return {
     ...obj,
     limits: limits.success ? limits.data : undefined,
     budget: budget.success ? budget.data : undefined,
     traffic: traffic.success ? traffic.data : undefined,
+    cache: cache.success ? cache.data : undefined,
   };
 }

@@ -1,3 +1,4 @@
+import type { CacheStatus } from "../cache/controls";
 import type { StreamOutcome } from "../chat/relay-stream";
 import type { Usage } from "../openai/types";
 import type { Db } from "../storage/postgres/db";
@@ -24,6 +25,14 @@ export type MeterDraft = {
   promptText?: () => string;
   /** Computed in the route for JSON responses (the `x-edgeway-cost-usd` header). */
   priced?: { costMicroUsd: number; priceId: number | null };
+  /** @default "miss" */
+  cacheStatus?: CacheStatus;
+  /** On a cache hit: the usage the original answer cost, priced as what the hit saved. */
+  savedUsage?: Usage;
+  /** Who would have answered a cache hit (its price values the saving). */
+  savedFrom?: { provider: string; upstreamModel: string };
+  /** Seals a fresh answer for the cache after the response; undefined when there is none to store. */
+  cacheWrite?: () => Promise<{ key: string; value: string; ttlSeconds: number } | undefined>;
 };
 
 export type Finish = { tenantId: string; keyId: string; status: number; errorCode?: string; now: number };
@@ -51,6 +60,7 @@ export async function settle(db: Db, draft: MeterDraft, finish: Finish): Promise
     usage = estimatedUsage(estimateTokens(draft.promptText()), estimateTokens(outcome?.completionText ?? ""));
   }
   const priced = draft.priced ?? (usage && draft.servedBy ? await priceUsage(db, draft.servedBy, usage, draft.startedAt) : undefined);
+  const saved = draft.savedUsage && draft.savedFrom ? await priceUsage(db, draft.savedFrom, draft.savedUsage, draft.startedAt) : undefined;
   return {
     requestId: draft.requestId,
     tenantId: finish.tenantId,
@@ -69,7 +79,8 @@ export async function settle(db: Db, draft: MeterDraft, finish: Finish): Promise
     priceId: priced?.priceId ?? null,
     latencyMs: Math.round(finish.now - draft.t0),
     ttftMs: outcome?.ttftMs ?? null,
-    cacheStatus: "miss",
+    cacheStatus: draft.cacheStatus ?? "miss",
+    savedMicroUsd: saved?.costMicroUsd ?? 0,
     status: finish.status,
     errorCode: outcome?.error?.code ?? finish.errorCode ?? null,
     createdAt: draft.startedAt.toISOString(),

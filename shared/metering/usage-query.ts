@@ -3,6 +3,9 @@ import { USAGE_GROUPS } from "../storage/postgres/usage-report";
 
 const monthStart = (d: Date, offset = 0) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + offset, 1));
 
+/** The start of the UTC month of `now`. */
+export const spendMonthStart = (now: number) => monthStart(new Date(now));
+
 /**
  * `?from&to&groupBy` of the usage endpoints: ISO 8601 instants (`from` inclusive, `to` exclusive),
  * defaulting to the current UTC month; `groupBy` day (default), model or key.

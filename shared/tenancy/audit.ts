@@ -11,6 +11,7 @@ export const AUDIT_ACTIONS = [
   "credential.delete",
   "deny.add",
   "deny.remove",
+  "cache.purge",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -18,7 +19,7 @@ export type AuditInput = {
   /** Null for gateway-wide objects (e.g. a denied address). */
   tenantId: string | null;
   action: AuditAction;
-  target: { type: "tenant" | "key" | "credential" | "deny"; id: string };
+  target: { type: "tenant" | "key" | "credential" | "deny" | "cache"; id: string };
   /** The object before the change (null on create); never a secret. */
   before: unknown;
   /** The object after the change (null on delete); never a secret. */

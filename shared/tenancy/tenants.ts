@@ -1,4 +1,5 @@
 import type { Tenant } from "../../schema";
+import { CacheSettings, type CacheSettingsInput } from "../cache/settings";
 import { type Budget, type Limits, parseTenantSettings, type TenantSettings, type TrafficSettings } from "../config/tenant";
 import { keyRecords } from "../storage/postgres/api-keys";
 import { insertAudit } from "../storage/postgres/audit-log";
@@ -17,6 +18,7 @@ export type TenantView = {
   limits: Limits;
   budget: Budget | null;
   traffic: TrafficSettings;
+  cache: CacheSettings;
   createdAt: string;
   updatedAt: string;
 };
@@ -29,11 +31,12 @@ export type TenantPatch = {
   limits?: Limits;
   budget?: Budget | null;
   traffic?: TrafficSettings;
+  cache?: CacheSettingsInput;
 };
 
 /** The admin API view of a tenant row. */
 export function tenantView(row: Tenant): TenantView {
-  const { limits, budget, traffic } = parseTenantSettings(row.settings);
+  const { limits, budget, traffic, cache } = parseTenantSettings(row.settings);
   return {
     id: row.id,
     name: row.name,
@@ -41,18 +44,20 @@ export function tenantView(row: Tenant): TenantView {
     limits: limits ?? {},
     budget: budget ?? null,
     traffic: traffic ?? {},
+    cache: cache ?? CacheSettings.parse({}),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
 
 /** What the audit log records of a tenant (no timestamps: they are the row's own). */
-const snapshot = ({ name, status, limits, budget, traffic }: TenantView) => ({ name, status, limits, budget, traffic });
+const snapshot = ({ name, status, limits, budget, traffic, cache }: TenantView) => ({ name, status, limits, budget, traffic, cache });
 
-function withSettings(current: TenantSettings, patch: Pick<TenantPatch, "limits" | "budget" | "traffic">): TenantSettings {
+function withSettings(current: TenantSettings, patch: Pick<TenantPatch, "limits" | "budget" | "traffic" | "cache">): TenantSettings {
   const next: TenantSettings = { ...current };
   if (patch.limits !== undefined) next.limits = patch.limits;
   if (patch.traffic !== undefined) next.traffic = patch.traffic;
+  if (patch.cache !== undefined) next.cache = CacheSettings.parse(patch.cache);
   if (next.traffic && Object.keys(next.traffic).length === 0) delete next.traffic;
   if (patch.budget !== undefined) next.budget = patch.budget ?? undefined;
   if (next.limits && Object.keys(next.limits).length === 0) delete next.limits;
@@ -128,7 +133,13 @@ export async function updateTenant(ctx: AdminContext, id: string, patch: TenantP
   }
   // Cached key records carry the tenant's status and settings. Also when unchanged: repeating a
   // change is how a caller repairs a failed cache write.
-  if (patch.status !== undefined || patch.limits !== undefined || patch.budget !== undefined || patch.traffic !== undefined) {
+  if (
+    patch.status !== undefined ||
+    patch.limits !== undefined ||
+    patch.budget !== undefined ||
+    patch.traffic !== undefined ||
+    patch.cache !== undefined
+  ) {
     await overwriteKeyRecords(ctx.redis, ctx.env.REDIS_KEY_PREFIX, await keyRecords(ctx.db, id, { live: true }));
   }
   return result;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { attribute, neonStatements, type StoreCall } from "../../bench/census";
-import { COUNTER, luaString, materialize, parseWrk, UNIQUE, WORDS, wrkScript } from "../../bench/load";
+import { choice, luaString, materialize, parseWrk, segments, UNIQUE, WORDS, wrkScript } from "../../bench/load";
 import { isCacheHit, looksComplete, matrix, phaseId, requestBody } from "../../bench/scenarios";
 import { capnpString, parseWranglerToml, scanLog, workerdConfig } from "../../bench/workerd";
 
@@ -13,7 +13,7 @@ const WRK_OUTPUT = `Running 3s test @ http://127.0.0.1:41234
   Non-2xx or 3xx responses: 12
 Requests/sec:   7674.55
 Transfer/sec:      4.70MB
-BENCH_JSON {"requests":23034,"duration_us":3001346,"errors":{"connect":0,"read":1,"write":0,"status":12,"timeout":0},"latency_us":{"n":23034,"mean":4371.2,"p50":3402,"p90":5120,"p99":41800,"max":98020}}
+BENCH_JSON {"requests":23034,"sent":23066,"duration_us":3001346,"errors":{"connect":0,"read":1,"write":0,"status":12,"timeout":0},"latency_us":{"n":23034,"mean":4371.2,"p50":3402,"p90":5120,"p99":41800,"max":98020}}
 `;
 
 describe("wrk", () => {
@@ -21,6 +21,7 @@ describe("wrk", () => {
     const r = parseWrk(WRK_OUTPUT);
     expect(r.tool).toBe("wrk");
     expect(r.requests).toBe(23034);
+    expect(r.sent).toBe(23066);
     expect(r.durationMs).toBeCloseTo(3001.346, 3);
     expect(r.rps).toBeCloseTo(7674.6, 0);
     expect(r.latency).toEqual({ n: 23034, mean: 4.3712, p50: 3.402, p90: 5.12, p99: 41.8, max: 98.02 });
@@ -41,23 +42,30 @@ describe("wrk", () => {
     const script = wrkScript({ url: "http://h", path: "/p", headers: { authorization: "Bearer k" }, body: "{}" }, "n");
     expect(script).toContain("wrk.headers[ [[authorization]] ] = [[Bearer k]]");
     expect(script).not.toMatch(/\[\[\[/);
-    expect(script).not.toContain("request = function"); // a fixed body is formatted once by wrk
+    expect(script).toContain("fixed = fixed or wrk.format()"); // a fixed body is formatted once
     expect(script).toContain("BENCH_JSON");
+    expect(script).toContain('sent = sent + (tonumber(t:get("counter")) or 0)');
   });
 
   it("builds a fresh body per request when the body holds markers", () => {
-    const script = wrkScript({ url: "http://h", path: "/p", headers: {}, body: `{"a":"${UNIQUE}","b":"${COUNTER}"}` }, "n1");
-    expect(script).toContain("request = function");
-    expect(script).toContain(`[[{"a":"]] .. unique() .. [[","b":"]] .. id() .. [["}]]`);
+    const body = `{"a":"${UNIQUE}","b":"${choice(["x", "y z"])}","c":"${choice(["", "!"])}"}`;
+    const script = wrkScript({ url: "http://h", path: "/p", headers: {}, body }, "n1");
+    expect(script).toContain(
+      `return wrk.format(nil, nil, nil, [[{"a":"]] .. unique() .. [[","b":"]] .. pick(1) .. [[","c":"]] .. pick(2) .. [["}]])`,
+    );
+    expect(script).toContain("local choices = {{[[x]], [[y z]]}, {[[]], [[!]]}}");
     expect(script).toContain("[[n1]]");
   });
 
+  it("splits a template into text, UNIQUE and choices", () => {
+    expect(segments(`a${UNIQUE}b${choice(["x", "y"])}`)).toEqual([{ text: "a" }, { unique: true }, { text: "b" }, { options: ["x", "y"] }]);
+    expect(segments("plain")).toEqual([{ text: "plain" }]);
+  });
+
   it("materialize replaces the markers like the script does", () => {
-    const body = materialize(`${UNIQUE}|${COUNTER}`, "run", () => 0);
-    const [unique, counter] = body.split("|") as [string, string];
     const first = WORDS.split(" ")[0] as string;
-    expect(unique).toMatch(new RegExp(`^run-s-\\d+( ${first}){6}$`));
-    expect(counter).toMatch(/^run-s-\d+$/);
+    expect(materialize(`${UNIQUE}|${choice(["x", "y"])}`, "run", () => 0)).toMatch(new RegExp(`^run-s-\\d+( ${first}){6}\\|x$`));
+    expect(materialize(choice(["x", "y"]), "run", () => 0.99)).toBe("y");
     expect(materialize(UNIQUE, "run")).not.toBe(materialize(UNIQUE, "run"));
   });
 });
@@ -84,14 +92,28 @@ describe("scenarios", () => {
         const body = requestBody({ mode, cache }, "mock-small");
         const parsed = JSON.parse(materialize(body, "t")) as { model: string; stream: boolean };
         expect(parsed).toMatchObject({ model: "mock-small", stream: mode === "stream" });
-        const [a, b] = [materialize(body, "t"), materialize(body, "t")];
+        const [a, b] = [materialize(body, "t", () => 0), materialize(body, "t", () => 0.99)];
         expect(a === b).toBe(cache === "exact-hit");
       }
+  });
+
+  it("semantic variants differ only in stopwords and punctuation: no digits, no capitals", () => {
+    const body = requestBody({ mode: "json", cache: "semantic-hit" }, "mock-small");
+    const texts = new Set(
+      Array.from(
+        { length: 200 },
+        () => (JSON.parse(materialize(body, "t")) as { messages: Array<{ content: string }> }).messages[0]?.content,
+      ),
+    );
+    expect(texts.size).toBeGreaterThan(150);
+    for (const t of texts) expect(t).toMatch(/^[a-z ,;!?.'-]+$/);
   });
 
   it("recognises hits and complete answers", () => {
     expect(isCacheHit({ "x-edgeway-cache": "hit" })).toBe(true);
     expect(isCacheHit({ "x-edgeway-cache": "semantic-hit" })).toBe(true);
+    expect(isCacheHit({ "x-edgeway-cache": "hit" }, "semantic-hit")).toBe(false);
+    expect(isCacheHit({ "x-edgeway-cache": "semantic-hit" }, "semantic-hit")).toBe(true);
     expect(isCacheHit({ "x-edgeway-cache": "miss" })).toBe(false);
     expect(isCacheHit({})).toBe(false);
     expect(looksComplete("stream", "data: {}\n\ndata: [DONE]\n\n")).toBe(true);

@@ -82,3 +82,26 @@ export async function spendSince(db: Db, tenantId: string, from: Date): Promise<
     .where(and(eq(usageEvents.tenantId, tenantId), gte(usageEvents.createdAt, from)));
   return Number(row?.spent ?? 0);
 }
+
+/** How a tenant's requests since `from` went through the cache, and what hits saved. */
+export async function cacheStats(
+  db: Db,
+  tenantId: string,
+  from: Date,
+): Promise<Record<"hit" | "semantic-hit" | "miss" | "bypass", number> & { savedMicroUsd: number }> {
+  const rows = await db
+    .select({
+      status: usageEvents.cacheStatus,
+      n: sql<string>`count(*)`,
+      saved: sql<string>`coalesce(sum(${usageEvents.savedMicroUsd}), 0)`,
+    })
+    .from(usageEvents)
+    .where(and(eq(usageEvents.tenantId, tenantId), gte(usageEvents.createdAt, from)))
+    .groupBy(usageEvents.cacheStatus);
+  const out = { hit: 0, "semantic-hit": 0, miss: 0, bypass: 0, savedMicroUsd: 0 };
+  for (const r of rows) {
+    out[r.status] = Number(r.n);
+    out.savedMicroUsd += Number(r.saved);
+  }
+  return out;
+}

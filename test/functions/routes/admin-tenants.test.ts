@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { auditLog } from "../../../schema";
 import { admin, chat, expectJson, newKey, newTenant, nonce, pollUntil, type TenantBody, testDb } from "../../helpers/workers/admin";
 
+const CACHE_DEFAULTS = { mode: "deterministic", ttlSeconds: 3600, semantic: { enabled: false } };
+
 describe("POST /admin/tenants", () => {
   it("creates a tenant with limits and a budget, and audits it", async () => {
     const name = `acme-${nonce()}`;
@@ -18,6 +20,7 @@ describe("POST /admin/tenants", () => {
       limits: { rpm: 60, tpm: 10_000 },
       budget: { monthlyUsd: 25 },
       traffic: {},
+      cache: CACHE_DEFAULTS,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
@@ -31,7 +34,7 @@ describe("POST /admin/tenants", () => {
         targetType: "tenant",
         targetId: tenant.id,
         before: null,
-        after: { name, status: "active", limits: { rpm: 60, tpm: 10_000 }, budget: { monthlyUsd: 25 }, traffic: {} },
+        after: { name, status: "active", limits: { rpm: 60, tpm: 10_000 }, budget: { monthlyUsd: 25 }, traffic: {}, cache: CACHE_DEFAULTS },
         requestId: res.headers.get("x-request-id"),
         createdAt: expect.any(Date),
       },
@@ -94,14 +97,14 @@ describe("PATCH /admin/tenants/:id", () => {
         "admin",
         "tenant.create",
         null,
-        { name: tenant.name, status: "active", limits: {}, budget: { monthlyUsd: 10 }, traffic: {} },
+        { name: tenant.name, status: "active", limits: {}, budget: { monthlyUsd: 10 }, traffic: {}, cache: CACHE_DEFAULTS },
         expect.any(String),
       ],
       [
         "admin",
         "tenant.update",
-        { name: tenant.name, status: "active", limits: {}, budget: { monthlyUsd: 10 }, traffic: {} },
-        { name: "renamed", status: "active", limits: { tpm: 500 }, budget: null, traffic: {} },
+        { name: tenant.name, status: "active", limits: {}, budget: { monthlyUsd: 10 }, traffic: {}, cache: CACHE_DEFAULTS },
+        { name: "renamed", status: "active", limits: { tpm: 500 }, budget: null, traffic: {}, cache: CACHE_DEFAULTS },
         res.headers.get("x-request-id"),
       ],
     ]);

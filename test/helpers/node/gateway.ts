@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { inject } from "vitest";
 import { unstable_dev } from "wrangler";
 import { type MockUpstream, startMockUpstream } from "../../../local/mock-upstream/server";
+import { startRedisRest } from "../../../local/redis-rest/server";
 import { mockedProviderBindings } from "../../../local/stack";
+import { startVectorRest } from "../../../local/vector/server";
 
 export type Gateway = { url: string; stop(): Promise<void> };
 
@@ -39,6 +44,35 @@ export async function startIsolatedGateway(vars: Record<string, string> = {}): P
     stop: async () => {
       await gateway.stop();
       await mock.close();
+    },
+  };
+}
+
+/**
+ * An isolated gateway that also has Redis REST and Vector stand-ins of its own (same Redis server,
+ * fresh Vector index), so a test can count exactly the round trips its requests cause.
+ */
+export async function startCountedGateway(vars: Record<string, string> = {}) {
+  const stack = inject("stack");
+  const dir = mkdtempSync(join(tmpdir(), "edgeway-counted-"));
+  const redisRest = await startRedisRest({ redisUrl: stack.redisUrl, token: "counted-token", port: 0 });
+  const vector = await startVectorRest({ token: "counted-vector", dataDir: dir, port: 0 });
+  const gateway = await startIsolatedGateway({
+    UPSTASH_REDIS_REST_URL: redisRest.url,
+    UPSTASH_REDIS_REST_TOKEN: "counted-token",
+    UPSTASH_VECTOR_REST_URL: vector.url,
+    UPSTASH_VECTOR_REST_TOKEN: "counted-vector",
+    ...vars,
+  });
+  return {
+    ...gateway,
+    redisRest,
+    vector,
+    stop: async () => {
+      await gateway.stop();
+      await redisRest.close();
+      await vector.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
