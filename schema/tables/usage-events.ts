@@ -21,7 +21,17 @@ export const usageEvents = pgTable(
     provider: text("provider"),
     upstreamModel: text("upstream_model"),
     variant: text("variant"),
+    experimentId: text("experiment_id"),
     region: text("region"),
+    deploymentId: text("deployment_id"),
+    /** The client request this attempt belongs to (retries, fallbacks, hedges, shadows); null for the request itself. */
+    parentRequestId: text("parent_request_id"),
+    /** `request` for the client's own event, else `retry` | `fallback` | `hedge` | `shadow`. */
+    attemptKind: text("attempt_kind").notNull().default("request"),
+    /** Upstream attempts made for the client's request (1 when the first answered). */
+    attempts: integer("attempts").notNull().default(1),
+    /** Why the complexity router picked the model, when it did (e.g. `simple→mock-small`). */
+    routedBy: text("routed_by"),
     streamed: boolean("streamed").notNull().default(false),
     promptTokens: integer("prompt_tokens").notNull().default(0),
     completionTokens: integer("completion_tokens").notNull().default(0),
