@@ -23,9 +23,10 @@ local function num(v) return tonumber(v) or 0 end
 /**
  * KEYS: the plan's keys. ARGV: now, cache key index (0 = none), deny key indexes ("1,3"),
  * limits ("k,k2,kind,algo,limit,window,cost;..." with kind r|t and algo s|f|b), budget
- * ("k,limit,cost" or ""), in-flight cap ("k,max,ttl" or "").
- * Returns {ok, reason, failed, cached, budgetSpent, remaining1, reset1, remaining2, reset2, ...}
- * (reason "" | denied | limit | budget | budget_unknown | inflight; cached "" when none).
+ * ("k,limit,cost" or ""), in-flight cap ("k,max,ttl" or ""), deployment state hashes to read
+ * ("k,k" or ""). Returns {ok, reason, failed, cached, budgetSpent, hashes, remaining1, reset1, ...}
+ * (reason "" | denied | limit | budget | budget_unknown | inflight; cached "" when none; hashes:
+ * one HGETALL reply per deployment key, only when admitted).
  */
 export const PREFLIGHT_LUA = `${prelude}
 local now = tonumber(ARGV[1])
@@ -71,7 +72,7 @@ for i, spec in ipairs(split(ARGV[4], ";")) do
   table.insert(results, math.max(0, remaining))
   table.insert(results, reset)
   if not allowed then
-    local out = {0, "limit", i, cached, -1}
+    local out = {0, "limit", i, cached, -1, {}}
     for _, v in ipairs(results) do table.insert(out, v) end
     return out
   end
@@ -107,7 +108,9 @@ if #inflight == 3 then
   redis.call("INCR", KEYS[tonumber(inflight[1])])
   redis.call("EXPIRE", KEYS[tonumber(inflight[1])], tonumber(inflight[3]))
 end
-local out = {1, "", 0, cached, spent}
+local hashes = {}
+for _, k in ipairs(split(ARGV[7], ",")) do table.insert(hashes, redis.call("HGETALL", KEYS[tonumber(k)])) end
+local out = {1, "", 0, cached, spent, hashes}
 for _, v in ipairs(results) do table.insert(out, v) end
 return out
 `;

@@ -24,6 +24,8 @@ export type Preflight = {
   /** Monthly spend escrow: `key` holds spent + reserved micro-USD. */
   budget?: { key: string; limitMicroUsd: number; costMicroUsd: number };
   inflight?: { key: string; max: number; ttlSeconds: number };
+  /** Per-deployment state hashes (breaker, load) to read in the same round trip, when admitted. */
+  deploymentKeys?: string[];
 };
 
 export type Reason = "" | "denied" | "limit" | "budget" | "budget_unknown" | "inflight";
@@ -43,6 +45,8 @@ export type PreflightResult = {
   cached?: string;
   /** Spent + reserved micro-USD this month after this request (when a budget applies). */
   budgetSpent?: number;
+  /** HGETALL of each `deploymentKeys` entry (flat field/value arrays), in order. */
+  deploymentHashes: string[][];
   checks: CheckResult[];
 };
 
@@ -82,12 +86,13 @@ export function encodePreflight(plan: Preflight): { keys: string[]; args: string
     .join(";");
   const budget = plan.budget ? [idx(plan.budget.key), plan.budget.limitMicroUsd, Math.ceil(plan.budget.costMicroUsd)].join(",") : "";
   const inflight = plan.inflight ? [idx(plan.inflight.key), plan.inflight.max, plan.inflight.ttlSeconds].join(",") : "";
-  return { keys, args: [String(plan.now), String(cache), deny, limits, budget, inflight] };
+  const hashes = (plan.deploymentKeys ?? []).map(idx).join(",");
+  return { keys, args: [String(plan.now), String(cache), deny, limits, budget, inflight, hashes] };
 }
 
 /** The script's flat reply → a typed result. */
 export function decodePreflight(plan: Preflight, reply: unknown[]): PreflightResult {
-  const [ok, reason, failed, cached, spent, ...pairs] = reply;
+  const [ok, reason, failed, cached, spent, hashes, ...pairs] = reply;
   const checks: CheckResult[] = [];
   for (let i = 0; i + 1 < pairs.length; i += 2) {
     const check = plan.limits[i / 2];
@@ -100,6 +105,7 @@ export function decodePreflight(plan: Preflight, reply: unknown[]): PreflightRes
     ...(failedIndex > 0 && checks[failedIndex - 1] ? { failed: checks[failedIndex - 1] } : {}),
     ...(typeof cached === "string" && cached !== "" ? { cached } : {}),
     ...(Number(spent) >= 0 ? { budgetSpent: Number(spent) } : {}),
+    deploymentHashes: Array.isArray(hashes) ? hashes.map((h) => (Array.isArray(h) ? h.map(String) : [])) : [],
     checks,
   };
 }

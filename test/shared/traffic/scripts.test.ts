@@ -103,7 +103,21 @@ describe("preflight", () => {
 
     const denied = `${base()}:deny`;
     await redis.set(denied, 1);
-    expect(await scripts.preflight(plan({ deny: [denied], limits: [limit()] }))).toEqual({ ok: false, reason: "denied", checks: [] });
+    expect(await scripts.preflight(plan({ deny: [denied], limits: [limit()] }))).toEqual({
+      ok: false,
+      reason: "denied",
+      checks: [],
+      deploymentHashes: [],
+    });
+  });
+});
+
+describe("deployment state", () => {
+  it("is read in the same round trip when admitted (absent hashes read as empty)", async () => {
+    const [a, b] = [`${base()}:dep-a`, `${base()}:dep-b`];
+    await redis.hset(a, { state: "open", openUntil: "123" });
+    const result = await scripts.preflight(plan({ limits: [limit()], deploymentKeys: [a, b] }));
+    expect(result.deploymentHashes).toEqual([["state", "open", "openUntil", "123"], []]);
   });
 });
 
