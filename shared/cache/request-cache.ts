@@ -46,7 +46,8 @@ export type DecideOptions = {
 export async function decideCache(o: DecideOptions): Promise<CacheDecision> {
   const controls = cacheControls(o.headers, { defaultTtlSeconds: o.settings.ttlSeconds });
   const eligible = o.secret !== undefined && cacheable(o.settings.mode, o.body);
-  const hash = await exactHash(o.tenantId, o.variant, o.body);
+  // Hashing costs CPU on every request: skip it when nothing will be read or written.
+  const hash = eligible && (controls.read || controls.write) ? await exactHash(o.tenantId, o.variant, o.body) : "";
   const semantic = eligible && o.settings.semantic.enabled && (controls.read || controls.write);
   return {
     tenantId: o.tenantId,

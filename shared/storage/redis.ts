@@ -12,5 +12,8 @@ export function createRedis(env: Pick<Env, "UPSTASH_REDIS_REST_URL" | "UPSTASH_R
     token: env.UPSTASH_REDIS_REST_TOKEN,
     // A failed Redis call must fail fast: the gateway serves without Redis (DESIGN.md failure policy).
     retry: { retries: 1, backoff: () => 20 },
+    // Auto-pipelining batches commands of concurrent requests into one fetch; on Workers an I/O
+    // object belongs to the request that created it, so another request awaiting it fails or hangs.
+    enableAutoPipelining: false,
   });
 }

@@ -21,6 +21,8 @@ export function trafficScripts(env: Pick<Env, "UPSTASH_REDIS_REST_URL" | "UPSTAS
     url: env.UPSTASH_REDIS_REST_URL,
     token: env.UPSTASH_REDIS_REST_TOKEN,
     automaticDeserialization: false,
+    // One fetch per call: never shared between concurrent requests (see storage/redis.ts).
+    enableAutoPipelining: false,
     retry: { retries: 1, backoff: () => 20 },
   });
   const pre = redis.createScript<unknown[]>(PREFLIGHT_LUA);

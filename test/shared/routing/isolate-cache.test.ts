@@ -2,12 +2,19 @@ import { describe, expect, it } from "vitest";
 import { isolateCached } from "../../../shared/routing/isolate-cache";
 
 describe("isolateCached", () => {
-  it("loads once for concurrent callers and again after the TTL", async () => {
+  it("serves the loaded value until the TTL, then loads again", async () => {
     let loads = 0;
     const get = isolateCached(1000, async () => ++loads);
-    expect(await Promise.all([get(0), get(0), get(0)])).toEqual([1, 1, 1]);
-    expect(await get(999)).toBe(1);
+    expect(await get(0)).toBe(1);
+    expect(await Promise.all([get(1), get(500), get(999)])).toEqual([1, 1, 1]);
     expect(await get(1000)).toBe(2);
+    expect(loads).toBe(2);
+  });
+
+  it("never hands one caller's in-flight load to another (Workers' per-request I/O)", async () => {
+    let loads = 0;
+    const get = isolateCached(1000, async () => ++loads);
+    expect((await Promise.all([get(0), get(0)])).sort()).toEqual([1, 2]);
     expect(loads).toBe(2);
   });
 
