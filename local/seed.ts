@@ -105,6 +105,55 @@ export async function seedTenant(databaseUrl: string, name: string, scopes: stri
   return seed;
 }
 
+/** Regional deployments of the mock: the mock serves each under `/d/<name>/` with its own faults and stats. */
+export const SEED_DEPLOYMENTS = [
+  { id: "dep_mock_eu", upstream: "mock-small", region: "eu-west", lat: 50.11, lon: 8.68, path: "eu-west" },
+  { id: "dep_mock_us", upstream: "mock-small", region: "us-east", lat: 38.9, lon: -77.04, path: "us-east" },
+  { id: "dep_mock_large_eu", upstream: "mock-large", region: "eu-west", lat: 50.11, lon: 8.68, path: "eu-west-large" },
+] as const;
+
+/** The logical model `support-bot`: 1.0.0 on the small regional pair (stable), 1.1.0 on the large model (canary). */
+export const SEED_VERSIONS = [
+  {
+    model: "support-bot",
+    version: "1.0.0",
+    targets: [{ deploymentId: "dep_mock_eu" }, { deploymentId: "dep_mock_us" }],
+    fallbacks: ["mock-large"],
+  },
+  { model: "support-bot", version: "1.1.0", targets: [{ deploymentId: "dep_mock_large_eu" }], fallbacks: ["mock-small"] },
+] as const;
+
+export const SEED_ALIASES = [
+  { model: "support-bot", alias: "stable", version: "1.0.0" },
+  { model: "support-bot", alias: "canary", version: "1.1.0" },
+  { model: "support-bot", alias: "latest", version: "1.1.0" },
+] as const;
+
+async function seedRegistry(client: pg.Client): Promise<void> {
+  for (const d of SEED_DEPLOYMENTS) {
+    await client.query(
+      `insert into deployments (id, provider, upstream_model, region, lat, lon, base_url) values ($1, 'mock', $2, $3, $4, $5, $6)
+       on conflict (id) do update set upstream_model = excluded.upstream_model, region = excluded.region, lat = excluded.lat,
+         lon = excluded.lon, base_url = excluded.base_url, updated_at = now()`,
+      [d.id, d.upstream, d.region, d.lat, d.lon, `{env:MOCK_URL}/d/${d.path}/v1`],
+    );
+  }
+  for (const v of SEED_VERSIONS) {
+    await client.query(
+      `insert into model_versions (id, model, version, targets, fallbacks, validated_at) values ($1, $2, $3, $4, $5, now())
+       on conflict (model, version) do nothing`,
+      [`ver_${v.model}_${v.version}`.replaceAll(/[^a-z0-9_]/gi, "_"), v.model, v.version, JSON.stringify(v.targets), v.fallbacks],
+    );
+  }
+  for (const a of SEED_ALIASES) {
+    await client.query(`insert into model_aliases (model, alias, version) values ($1, $2, $3) on conflict (model, alias) do nothing`, [
+      a.model,
+      a.alias,
+      a.version,
+    ]);
+  }
+}
+
 /**
  * Seeds (idempotently) the dev tenant with no limits and no budget, its key, and SEED_MODELS.
  * Re-running with the same key keeps everything; a new key replaces the old hash.
@@ -132,6 +181,7 @@ export async function seedDev(databaseUrl: string, apiKey: string): Promise<Seed
         [m.provider, m.upstream, PRICES_FROM, m.input, m.output, m.cachedInput ?? null],
       );
     }
+    await seedRegistry(client);
     await client.query("commit");
   } catch (err) {
     await client.query("rollback").catch(() => {});

@@ -105,6 +105,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       UPSTASH_VECTOR_REST_URL: vector.url,
       UPSTASH_VECTOR_REST_TOKEN: secrets.vectorRestToken,
       MOCK_BASE_URL: `${mock.url}/v1`,
+      MOCK_URL: mock.url,
       ...mockedProviderBindings(mock.url, opts.realProviders),
       REDIS_KEY_PREFIX: opts.redisKeyPrefix,
     };

@@ -37,7 +37,7 @@ export async function startGateway(vars: Record<string, string> = {}): Promise<G
  */
 export async function startIsolatedGateway(vars: Record<string, string> = {}): Promise<Gateway & { mock: MockUpstream }> {
   const mock = await startMockUpstream({ port: 0 });
-  const gateway = await startGateway({ MOCK_BASE_URL: `${mock.url}/v1`, ...mockedProviderBindings(mock.url), ...vars });
+  const gateway = await startGateway({ MOCK_BASE_URL: `${mock.url}/v1`, MOCK_URL: mock.url, ...mockedProviderBindings(mock.url), ...vars });
   return {
     ...gateway,
     mock,
