@@ -10,7 +10,9 @@ import { requestId } from "./middleware/request-id";
 import { services } from "./middleware/services";
 import { registerAdminCache } from "./routes/admin-cache";
 import { registerAdminCredentials } from "./routes/admin-credentials";
+import { registerAdminExperiments } from "./routes/admin-experiments";
 import { registerAdminKeys } from "./routes/admin-keys";
+import { registerAdminRegistry } from "./routes/admin-registry";
 import { registerAdminTenants } from "./routes/admin-tenants";
 import { registerAdminTraffic } from "./routes/admin-traffic";
 import { registerAdminUsage } from "./routes/admin-usage";
@@ -19,6 +21,7 @@ import { registerOpenApi } from "./routes/openapi";
 import { registerReadyz } from "./routes/readyz";
 import { registerChatCompletions } from "./routes/v1-chat-completions";
 import { registerEmbeddings } from "./routes/v1-embeddings";
+import { registerFeedback } from "./routes/v1-feedback";
 import { registerMessages } from "./routes/v1-messages";
 import { registerModels } from "./routes/v1-models";
 import { registerUsage } from "./routes/v1-usage";
@@ -54,6 +57,7 @@ registerMessages(app);
 registerEmbeddings(app);
 registerModels(app);
 registerUsage(app);
+registerFeedback(app);
 
 // Admin API (ADMIN_TOKEN, or a tenant key with the admin scope on its own tenant); /v1 auth() does not apply here
 app.use("/admin/*", adminAuth());
@@ -63,5 +67,7 @@ registerAdminCredentials(app);
 registerAdminUsage(app);
 registerAdminTraffic(app);
 registerAdminCache(app);
+registerAdminRegistry(app);
+registerAdminExperiments(app);
 
 export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Record<string, unknown>>;

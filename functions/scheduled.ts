@@ -1,4 +1,5 @@
 import { sweepAllExpired } from "../shared/cache/semantic/store";
+import { computeExperimentResults } from "../shared/experiments/results";
 import { flushUsage } from "../shared/metering/flush";
 import { recordHealth } from "../shared/observability/health-probe";
 import { servicesFor } from "../shared/services";
@@ -10,6 +11,7 @@ export async function scheduled(_controller: ScheduledController, env: Record<st
     health: () => recordHealth(services),
     usage: () => flushUsage({ redis: services.redis, db: services.db, keyPrefix: services.env.REDIS_KEY_PREFIX }),
     semanticCacheExpiry: () => sweepAllExpired(services.vector, Math.floor(Date.now() / 1000)),
+    experiments: () => computeExperimentResults(services),
   };
   const results = await Promise.allSettled(Object.values(jobs).map((job) => job()));
   results.forEach((result, i) => {

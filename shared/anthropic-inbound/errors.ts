@@ -27,6 +27,7 @@ const TYPES: Record<ErrorCode, AnthropicErrorType> = {
   not_found: "not_found_error",
   model_not_found: "not_found_error",
   method_not_allowed: "invalid_request_error",
+  conflict: "invalid_request_error",
   context_length_exceeded: "invalid_request_error",
   content_policy_violation: "invalid_request_error",
   request_too_large: "request_too_large",

@@ -12,6 +12,14 @@ export const AUDIT_ACTIONS = [
   "deny.add",
   "deny.remove",
   "cache.purge",
+  "deployment.create",
+  "deployment.update",
+  "version.create",
+  "version.validate",
+  "alias.set",
+  "alias.rollback",
+  "experiment.create",
+  "experiment.update",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -19,7 +27,7 @@ export type AuditInput = {
   /** Null for gateway-wide objects (e.g. a denied address). */
   tenantId: string | null;
   action: AuditAction;
-  target: { type: "tenant" | "key" | "credential" | "deny" | "cache"; id: string };
+  target: { type: "tenant" | "key" | "credential" | "deny" | "cache" | "experiment" | "deployment" | "version" | "alias"; id: string };
   /** The object before the change (null on create); never a secret. */
   before: unknown;
   /** The object after the change (null on delete); never a secret. */
