@@ -12,6 +12,8 @@ export type Bounds = {
   user?: string;
   /** The exact-cache entry the same round trip reads. */
   cacheKey?: string;
+  /** Deployment state hashes the same round trip reads (breakers, load). */
+  deploymentKeys?: string[];
 };
 
 /**
@@ -37,6 +39,7 @@ export async function admitRequest(c: Context<HonoEnv>, bounds: Bounds): Promise
       tokens: bounds.promptTokens + bounds.completionTokens,
       worstCostMicroUsd: worstCostMicroUsd(bounds.promptTokens, bounds.completionTokens, price),
       ...(bounds.cacheKey ? { cacheKey: bounds.cacheKey } : {}),
+      ...(bounds.deploymentKeys ? { deploymentKeys: bounds.deploymentKeys } : {}),
     },
   );
   c.set("admission", admission);

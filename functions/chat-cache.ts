@@ -17,14 +17,17 @@ function deps(c: Context<HonoEnv>): CacheDeps | undefined {
   return secret ? { redis, vector, secret, now: Date.now(), waitUntil: (p) => c.executionCtx.waitUntil(p) } : undefined;
 }
 
-/** The cache decision of a chat request (tenant settings, request controls, keys). */
-export function decideChatCache(c: Context<HonoEnv>, body: ChatCompletionRequest): Promise<CacheDecision> {
+/**
+ * The cache decision of a chat request (tenant settings, request controls, keys). `variant` names
+ * what was resolved before the lookup and changes the answer (registry version, A/B variant).
+ */
+export function decideChatCache(c: Context<HonoEnv>, body: ChatCompletionRequest, variant: string | null = null): Promise<CacheDecision> {
   const key = c.get("apiKey");
   const { env } = c.get("services");
   return decideCache({
     prefix: env.REDIS_KEY_PREFIX,
     tenantId: key.tenantId,
-    variant: null,
+    variant,
     settings: key.tenant.cache ?? DEFAULTS,
     headers: c.req.raw.headers,
     body,

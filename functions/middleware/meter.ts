@@ -1,6 +1,9 @@
 import { createMiddleware } from "hono/factory";
-import { type MeterDraft, settle } from "../../shared/metering/meter";
+import { attemptEvents } from "../../shared/metering/attempt-events";
+import { estimateTokens } from "../../shared/metering/estimate";
+import { type MeterDraft, priceUsage, settle } from "../../shared/metering/meter";
 import { recordUsage } from "../../shared/metering/record";
+import type { UsageEventJson } from "../../shared/metering/usage-event";
 import { checkBudgetAlert } from "../../shared/traffic/budget-alert";
 import { settlement } from "../../shared/traffic/settlement";
 import { toGatewayError } from "../app";
@@ -13,6 +16,14 @@ import type { HonoEnv } from "../env";
  * `auth()`: a request without a tenant has no one to bill.
  * @example app.use("/v1/chat/completions", meter("chat"));
  */
+/** An aborted hedge may have been billed for its prompt: price the estimate it carries. */
+async function pricedAttempt(db: Parameters<typeof priceUsage>[0], e: UsageEventJson, at: Date): Promise<UsageEventJson> {
+  if (!e.promptTokens || !e.provider || !e.upstreamModel) return e;
+  const usage = { prompt_tokens: e.promptTokens, completion_tokens: 0, total_tokens: e.promptTokens };
+  const { costMicroUsd, priceId } = await priceUsage(db, { provider: e.provider, upstreamModel: e.upstreamModel }, usage, at);
+  return { ...e, costMicroUsd, priceId };
+}
+
 export const meter = (endpoint: string) =>
   createMiddleware<HonoEnv>(async function meter(c, next) {
     const draft: MeterDraft = { requestId: c.get("requestId"), endpoint, startedAt: new Date(), t0: performance.now(), streamed: false };
@@ -28,13 +39,15 @@ export const meter = (endpoint: string) =>
       now: performance.now(),
       ...(c.error ? { errorCode: toGatewayError(c.error).code } : {}),
     };
+    const deps = { traffic, db, keyPrefix: env.REDIS_KEY_PREFIX };
     const work = settle(db, draft, finish)
       .then(async (event) => {
         const cache = event.status < 400 && !event.errorCode ? await draft.cacheWrite?.().catch(() => undefined) : undefined;
-        return recordUsage({ traffic, db, keyPrefix: env.REDIS_KEY_PREFIX }, event, {
-          ...settlement(c.get("admission"), event),
-          ...(cache ? { cache } : {}),
-        });
+        const recorded = await recordUsage(deps, event, { ...settlement(c.get("admission"), event), ...(cache ? { cache } : {}) });
+        const estimate = estimateTokens(draft.promptText?.() ?? "");
+        for (const lost of attemptEvents(event, draft.lostAttempts ?? [], estimate))
+          await recordUsage(deps, await pricedAttempt(db, lost, draft.startedAt));
+        return recorded;
       })
       .then(
         ({ budgetSpent }) =>

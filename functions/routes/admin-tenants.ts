@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { TENANT_STATUSES } from "../../schema/tables/tenants";
 import { CacheSettings } from "../../shared/cache/settings";
 import { Budget, Limits, TrafficSettings } from "../../shared/config/tenant";
+import { RoutingSettings } from "../../shared/registry/settings";
 import { createTenant, getTenant, updateTenant } from "../../shared/tenancy/tenants";
 import type { App } from "../app";
 import { adminContext, assertTenantAccess } from "../middleware/admin-auth";
@@ -12,6 +13,9 @@ export const LimitsSchema = Limits.openapi("Limits", {
   description: "Per-minute request (rpm) and token (tpm) limits; absent = unlimited",
 });
 const BudgetSchema = Budget.openapi("Budget", { description: "Monthly spending cap in USD (calendar month, UTC)" });
+const RoutingSchema = RoutingSettings.openapi("RoutingSettings", {
+  description: "Data residency (a region prefix such as `eu`), the complexity router and hedging",
+});
 const CacheSchema = CacheSettings.openapi("CacheSettings", {
   description: "Cache mode (off | deterministic | all), default TTL, and the opt-in semantic cache",
 });
@@ -28,6 +32,7 @@ const Tenant = z
     budget: BudgetSchema.nullable(),
     traffic: TrafficSchema,
     cache: CacheSchema,
+    routing: RoutingSchema,
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -50,6 +55,9 @@ const UpdateTenant = z
     budget: BudgetSchema.nullable().optional().openapi({ description: "Replaces the budget; null removes it" }),
     traffic: TrafficSchema.optional().openapi({ description: "Replaces the traffic settings; `{}` resets them (admin token only)" }),
     cache: CacheSchema.optional().openapi({ description: "Replaces the cache settings; `{}` resets them to the defaults" }),
+    routing: RoutingSchema.optional().openapi({
+      description: "Replaces the routing settings (residency, complexity router, hedging); `{}` resets them",
+    }),
   })
   .openapi("UpdateTenant");
 

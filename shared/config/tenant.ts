@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CacheSettings } from "../cache/settings";
+import { RoutingSettings } from "../registry/settings";
 
 /** Request and token limits per minute; absent = unlimited. Used by tenants, keys and end users. */
 export const Limits = z.strictObject({
@@ -46,6 +47,7 @@ export const TenantSettings = z.looseObject({
   budget: Budget.optional(),
   traffic: TrafficSettings.optional(),
   cache: CacheSettings.optional(),
+  routing: RoutingSettings.optional(),
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;
 
@@ -66,11 +68,13 @@ export function parseTenantSettings(raw: unknown): TenantSettings {
   const budget = Budget.safeParse(obj.budget);
   const traffic = TrafficSettings.safeParse(obj.traffic);
   const cache = CacheSettings.safeParse(obj.cache ?? {});
+  const routing = RoutingSettings.safeParse(obj.routing ?? {});
   return {
     ...obj,
     limits: limits.success ? limits.data : undefined,
     budget: budget.success ? budget.data : undefined,
     traffic: traffic.success ? traffic.data : undefined,
     cache: cache.success ? cache.data : undefined,
+    routing: routing.success ? routing.data : undefined,
   };
 }

@@ -2,6 +2,7 @@ import type { CacheStatus } from "../cache/controls";
 import type { StreamOutcome } from "../chat/relay-stream";
 import type { Usage } from "../openai/types";
 import type { Db } from "../storage/postgres/db";
+import type { LostAttempt } from "./attempt-events";
 import { costMicroUsd } from "./cost";
 import { estimatedUsage, estimateTokens, isEstimated } from "./estimate";
 import { priceAt } from "./prices";
@@ -31,6 +32,14 @@ export type MeterDraft = {
   savedUsage?: Usage;
   /** Who would have answered a cache hit (its price values the saving). */
   savedFrom?: { provider: string; upstreamModel: string };
+  /** The A/B experiment and variant the request was assigned to. */
+  experiment?: { id: string; variant: string };
+  /** The deployment that answered, its region, and how many upstream attempts were made. */
+  served?: { deploymentId: string; region: string; attempts: number };
+  /** Upstream attempts that did not answer (failed, or lost a hedge): metered as events of their own. */
+  lostAttempts?: LostAttempt[];
+  /** Why the complexity router chose the model (e.g. `simple→mock-small`). */
+  routedBy?: string;
   /** Seals a fresh answer for the cache after the response; undefined when there is none to store. */
   cacheWrite?: () => Promise<{ key: string; value: string; ttlSeconds: number } | undefined>;
 };
@@ -80,6 +89,12 @@ export async function settle(db: Db, draft: MeterDraft, finish: Finish): Promise
     latencyMs: Math.round(finish.now - draft.t0),
     ttftMs: outcome?.ttftMs ?? null,
     cacheStatus: draft.cacheStatus ?? "miss",
+    variant: draft.experiment?.variant ?? null,
+    experimentId: draft.experiment?.id ?? null,
+    deploymentId: draft.served?.deploymentId ?? null,
+    region: draft.served?.region ?? null,
+    attempts: draft.served?.attempts ?? (draft.servedBy ? 1 : 0),
+    routedBy: draft.routedBy ?? null,
     savedMicroUsd: saved?.costMicroUsd ?? 0,
     status: finish.status,
     errorCode: outcome?.error?.code ?? finish.errorCode ?? null,

@@ -28,5 +28,7 @@ export type ComplexitySettings = z.infer<typeof ComplexitySettings>;
 export const RoutingSettings = z.strictObject({
   residency: Residency.optional(),
   complexity: ComplexitySettings.optional(),
+  /** Send a second request to the next deployment when the first has not answered after this long. */
+  hedgeAfterMs: z.number().int().min(10).max(60_000).optional(),
 });
 export type RoutingSettings = z.infer<typeof RoutingSettings>;

@@ -197,9 +197,10 @@ class AttemptLoop<C, T> {
     if (retryable(failure) && !this.retried.has(run.pos)) {
       const retryAfterMs = error instanceof GatewayError ? error.details.retryAfterMs : undefined;
       const waitMs = backoffMs(this.failures, this.policy, { retryAfterMs, remainingMs }, this.opts.random);
-      // A long Retry-After is this deployment's; another one can answer now.
-      const preferFallback = canFallback && (retryAfterMs ?? 0) > this.policy.maxBackoffMs;
-      if (waitMs !== null && !preferFallback) {
+      // A Retry-After longer than the backoff cap is never waited out inside a request: another
+      // deployment may answer now, else the client gets the 429 with its retry-after.
+      const tooLong = (retryAfterMs ?? 0) > this.policy.maxBackoffMs;
+      if (waitMs !== null && !tooLong) {
         this.retried.add(run.pos);
         return { pos: run.pos, kind: "retry", waitMs };
       }

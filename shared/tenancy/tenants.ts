@@ -1,6 +1,7 @@
 import type { Tenant } from "../../schema";
 import { CacheSettings, type CacheSettingsInput } from "../cache/settings";
 import { type Budget, type Limits, parseTenantSettings, type TenantSettings, type TrafficSettings } from "../config/tenant";
+import type { RoutingSettings } from "../registry/settings";
 import { keyRecords } from "../storage/postgres/api-keys";
 import { insertAudit } from "../storage/postgres/audit-log";
 import { findTenant, insertTenant, updateTenant as updateTenantRow } from "../storage/postgres/tenants";
@@ -19,6 +20,7 @@ export type TenantView = {
   budget: Budget | null;
   traffic: TrafficSettings;
   cache: CacheSettings;
+  routing: RoutingSettings;
   createdAt: string;
   updatedAt: string;
 };
@@ -32,11 +34,12 @@ export type TenantPatch = {
   budget?: Budget | null;
   traffic?: TrafficSettings;
   cache?: CacheSettingsInput;
+  routing?: RoutingSettings;
 };
 
 /** The admin API view of a tenant row. */
 export function tenantView(row: Tenant): TenantView {
-  const { limits, budget, traffic, cache } = parseTenantSettings(row.settings);
+  const { limits, budget, traffic, cache, routing } = parseTenantSettings(row.settings);
   return {
     id: row.id,
     name: row.name,
@@ -45,19 +48,33 @@ export function tenantView(row: Tenant): TenantView {
     budget: budget ?? null,
     traffic: traffic ?? {},
     cache: cache ?? CacheSettings.parse({}),
+    routing: routing ?? {},
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
 
 /** What the audit log records of a tenant (no timestamps: they are the row's own). */
-const snapshot = ({ name, status, limits, budget, traffic, cache }: TenantView) => ({ name, status, limits, budget, traffic, cache });
+const snapshot = ({ name, status, limits, budget, traffic, cache, routing }: TenantView) => ({
+  name,
+  status,
+  limits,
+  budget,
+  traffic,
+  cache,
+  routing,
+});
 
-function withSettings(current: TenantSettings, patch: Pick<TenantPatch, "limits" | "budget" | "traffic" | "cache">): TenantSettings {
+function withSettings(
+  current: TenantSettings,
+  patch: Pick<TenantPatch, "limits" | "budget" | "traffic" | "cache" | "routing">,
+): TenantSettings {
   const next: TenantSettings = { ...current };
   if (patch.limits !== undefined) next.limits = patch.limits;
   if (patch.traffic !== undefined) next.traffic = patch.traffic;
   if (patch.cache !== undefined) next.cache = CacheSettings.parse(patch.cache);
+  if (patch.routing !== undefined) next.routing = patch.routing;
+  if (next.routing && Object.keys(next.routing).length === 0) delete next.routing;
   if (next.traffic && Object.keys(next.traffic).length === 0) delete next.traffic;
   if (patch.budget !== undefined) next.budget = patch.budget ?? undefined;
   if (next.limits && Object.keys(next.limits).length === 0) delete next.limits;
@@ -138,7 +155,8 @@ export async function updateTenant(ctx: AdminContext, id: string, patch: TenantP
     patch.limits !== undefined ||
     patch.budget !== undefined ||
     patch.traffic !== undefined ||
-    patch.cache !== undefined
+    patch.cache !== undefined ||
+    patch.routing !== undefined
   ) {
     await overwriteKeyRecords(ctx.redis, ctx.env.REDIS_KEY_PREFIX, await keyRecords(ctx.db, id, { live: true }));
   }

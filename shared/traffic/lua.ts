@@ -64,7 +64,9 @@ for i, spec in ipairs(split(ARGV[4], ";")) do
   else
     local current = num(redis.call("GET", KEYS[c.k]))
     local previous = num(redis.call("GET", KEYS[c.k2]))
-    local used = math.floor(previous * (1 - (now % c.window) / c.window)) + current
+    -- Rounded up: the previous window never counts for less than it may, so a burst across a
+    -- window boundary cannot exceed the limit.
+    local used = math.ceil(previous * (1 - (now % c.window) / c.window)) + current
     allowed = used + c.cost <= c.limit
     remaining = c.limit - used
     reset = (math.floor(now / c.window) + 1) * c.window

@@ -23,6 +23,8 @@ export type Asking = {
   worstCostMicroUsd: number;
   /** The exact-cache entry to read, when the request may be served from cache. */
   cacheKey?: string;
+  /** Deployment state hashes to read in the same round trip. */
+  deploymentKeys?: string[];
 };
 
 export const DENY_KINDS = ["key", "user", "ip"] as const;
@@ -69,6 +71,7 @@ export function preflightPlan(a: Asking): Preflight {
     deny,
     limits,
     ...(a.cacheKey ? { cacheKey: a.cacheKey } : {}),
+    ...(a.deploymentKeys?.length ? { deploymentKeys: a.deploymentKeys } : {}),
     ...(monthly
       ? {
           budget: {

@@ -230,7 +230,7 @@ describe("errors as the SDK sees them", () => {
   });
 
   it("maps upstream failures: 500 → 502 upstream_error, 429 → 429 with retry-after, 400 keeps the provider's message", async () => {
-    gw.mock.control.set({ failNext: 1, failureStatus: 500 });
+    gw.mock.control.set({ failNext: 2, failureStatus: 500 });
     const e500 = await client.chat.completions.create({ model: "mock-small", messages: user("hi") }).catch((e) => e);
     expect(e500).toMatchObject({ status: 502, code: "upstream_error", type: "upstream_error" });
 
@@ -247,7 +247,7 @@ describe("errors as the SDK sees them", () => {
   });
 
   it("502 when the upstream resets the connection, and no secret in any error", async () => {
-    gw.mock.control.set({ failNext: 1, fault: "reset" });
+    gw.mock.control.set({ failNext: 2, fault: "reset" });
     const res = await fetch(`${gw.url}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${inject("stack").apiKey}`, "content-type": "application/json" },

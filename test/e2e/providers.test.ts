@@ -67,7 +67,7 @@ describe.each(MODELS)("$model through provider $provider", (row) => {
   });
 
   it("maps an overloaded upstream to 503 upstream_unavailable", async () => {
-    gw.mock.control.set({ failNext: 1, failureStatus: provider === "anthropic" ? 529 : 503 });
+    gw.mock.control.set({ failNext: 2, failureStatus: provider === "anthropic" ? 529 : 503 });
     const err = await client.chat.completions.create({ model, messages: user("hi") }).catch((e) => e);
     expect(err).toMatchObject({ status: 503, code: "upstream_unavailable" });
   });

@@ -70,7 +70,7 @@ describe("usage metering", () => {
       embedding("mock-small"),
       embedding("text-embedding-3-small"),
     ]);
-    gw.mock.control.set({ failNext: 2, failureStatus: 500 }, "*");
+    gw.mock.control.set({ failNext: 4, failureStatus: 500 }, "*");
     const failures = await Promise.all(
       [1, 2].map(() =>
         client.chat.completions.create({ model: "mock-small", messages: [{ role: "user", content: "fail" }] }).catch((e) => e.status),

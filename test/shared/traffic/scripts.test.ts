@@ -56,6 +56,14 @@ describe("preflight", () => {
     expect(await admitted(plan({ now: start + 90_000, limits: [check] }), 6)).toEqual([true, true, true, true, true, false]);
   });
 
+  it("never exceeds the limit for a burst that crosses a window boundary", async () => {
+    const check = limit({ limit: 50 });
+    const boundary = 1_800_000_000_000;
+    const before = await admitted(plan({ now: boundary - 1, limits: [check] }), 30);
+    const after = await admitted(plan({ now: boundary + 1, limits: [check] }), 30);
+    expect([...before, ...after].filter(Boolean)).toHaveLength(50);
+  });
+
   it("refills a token bucket over time", async () => {
     const check = limit({ algorithm: "bucket", limit: 2, windowMs: 1000 });
     expect(await admitted(plan({ limits: [check] }), 3)).toEqual([true, true, false]);
