@@ -17,14 +17,15 @@ export type LostAttempt = {
  * Usage events of the attempts that did not answer, so every upstream call is on record (the
  * client's own event says how many attempts there were). A failed attempt billed nothing; an
  * aborted hedge loser may have been billed for its prompt, which the provider never reports: it
- * is recorded with the prompt estimate and flagged estimated.
+ * is recorded with the prompt estimate and flagged estimated. Ids are `<request id>.<attempt number>`,
+ * counting from 1.
  */
 export function attemptEvents(parent: UsageEventJson, lost: readonly LostAttempt[], promptEstimate: number): UsageEventJson[] {
   return lost.map((a) => {
     const abortedHedge = a.errorCode === "aborted";
     return {
       ...parent,
-      requestId: `${parent.requestId}.${a.index}`,
+      requestId: `${parent.requestId}.${a.index + 1}`,
       parentRequestId: parent.requestId,
       attemptKind: a.kind === "request" ? "first" : a.kind,
       attempts: 1,
