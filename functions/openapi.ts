@@ -8,17 +8,23 @@ const OpenAIError = z
 
 const error = (description: string) => ({ description, content: { "application/json": { schema: OpenAIError } } });
 
-/** The error responses every client route can give, in OpenAI's shape (CONTRACT.md). */
-export const openAIErrorResponses = {
-  400: error("Invalid request"),
-  401: error("Missing or invalid API key"),
-  404: error("Unknown model"),
-  413: error("Request body too large"),
-  429: error("Rate limited or over budget"),
-  502: error("Upstream error"),
-  503: error("Upstream unavailable"),
-  504: error("Upstream timeout"),
-} as const;
+/** The error responses every client route can give, with the route family's error body schema. */
+export const clientErrorResponses = <T extends z.ZodType>(schema: T) => {
+  const e = (description: string) => ({ description, content: { "application/json": { schema } } });
+  return {
+    400: e("Invalid request"),
+    401: e("Missing or invalid API key"),
+    404: e("Unknown model"),
+    413: e("Request body too large"),
+    429: e("Rate limited or over budget"),
+    502: e("Upstream error"),
+    503: e("Upstream unavailable"),
+    504: e("Upstream timeout"),
+  } as const;
+};
+
+/** The client routes' error responses in OpenAI's shape (CONTRACT.md). */
+export const openAIErrorResponses = clientErrorResponses(OpenAIError);
 
 /** The error responses of the admin API (OpenAI's error shape too). */
 export const adminErrorResponses = {

@@ -3,12 +3,12 @@ import { MessagesRequest, toChatRequest } from "../../shared/anthropic-inbound/r
 import { toAnthropicMessage } from "../../shared/anthropic-inbound/response";
 import { anthropicStreamEncoder } from "../../shared/anthropic-inbound/stream";
 import type { App } from "../app";
+import { clientErrorResponses } from "../openapi";
 import { serveChat } from "../serve-chat";
 
 const AnthropicError = z
   .object({ type: z.literal("error"), error: z.object({ type: z.string(), message: z.string() }) })
   .openapi("AnthropicError");
-const error = (description: string) => ({ description, content: { "application/json": { schema: AnthropicError } } });
 
 const route = createRoute({
   method: "post",
@@ -20,14 +20,7 @@ const route = createRoute({
       description: "An Anthropic message (JSON), or Anthropic's stream events when `stream: true`",
       content: { "application/json": { schema: z.looseObject({}) }, "text/event-stream": { schema: z.string() } },
     },
-    400: error("Invalid request"),
-    401: error("Missing or invalid API key"),
-    404: error("Unknown model"),
-    413: error("Request body too large"),
-    429: error("Rate limited or over budget"),
-    502: error("Upstream error"),
-    503: error("Upstream unavailable"),
-    504: error("Upstream timeout"),
+    ...clientErrorResponses(AnthropicError),
   },
 });
 

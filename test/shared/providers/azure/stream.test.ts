@@ -7,57 +7,9 @@ import asyncSse from "../../../fixtures/providers/azure/async-filter.stream.sse?
 import asyncBlockedSse from "../../../fixtures/providers/azure/async-filter-blocked.stream.sse?raw";
 import chatSse from "../../../fixtures/providers/azure/chat.stream.sse?raw";
 import filteredSse from "../../../fixtures/providers/azure/content-filtered.stream.sse?raw";
+import { layouts, pieces, replay } from "../../../helpers/workers/sse-replay";
 
 const meta = { id: "chatcmpl-edgeway-1", created: 1_700_000_000, model: "gpt-4o-alias" };
-
-/** Deterministic PRNG (mulberry32) so a failing split layout can be reproduced. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The fixture's bytes cut at `cuts` (byte offsets, possibly inside a UTF-8 sequence). */
-function pieces(text: string, cuts: number[]): Uint8Array[] {
-  const bytes = new TextEncoder().encode(text);
-  const edges = [0, ...cuts.filter((c) => c > 0 && c < bytes.length).sort((x, y) => x - y), bytes.length];
-  return edges.slice(1).map((end, i) => bytes.slice(edges[i], end));
-}
-
-/** No cut, every byte its own piece, and 40 random layouts. */
-function layouts(text: string): number[][] {
-  const size = new TextEncoder().encode(text).length;
-  const next = random(size);
-  const randomLayouts = Array.from({ length: 40 }, () =>
-    Array.from({ length: 1 + Math.floor(next() * 12) }, () => Math.floor(next() * size)),
-  );
-  return [[], Array.from({ length: size }, (_, i) => i), ...randomLayouts];
-}
-
-/** Bytes → sseParser() → translator, stopping at the first UpstreamError as the gateway does. */
-async function replay(parts: Uint8Array[]): Promise<{ chunks: ChatCompletionChunk[]; error?: UpstreamError }> {
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const part of parts) controller.enqueue(part);
-      controller.close();
-    },
-  });
-  const reader = body.pipeThrough(sseParser()).getReader();
-  const translator = azure.chatStream(meta);
-  const chunks: ChatCompletionChunk[] = [];
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    const out = translator.event(r.value as SseEvent);
-    if (!Array.isArray(out)) return { chunks, error: out };
-    chunks.push(...out);
-  }
-  const last = translator.end();
-  if (!Array.isArray(last)) return { chunks, error: last };
-  return { chunks: [...chunks, ...last] };
-}
 
 /** The upstream's own events, parsed (what a plain OpenAI-compatible pass-through would forward). */
 const upstreamEvents = (sse: string): ChatCompletionChunk[] =>
@@ -73,11 +25,11 @@ describe("azure chatStream", () => {
     expect(events[0]).toMatchObject({ choices: [], prompt_filter_results: expect.any(Array) });
     expect(expected.at(-1)).toMatchObject({ choices: [], usage: { total_tokens: 26 } });
     for (const cuts of layouts(chatSse)) {
-      const { chunks, error } = await replay(pieces(chatSse, cuts));
+      const { chunks, error } = await replay(pieces(chatSse, cuts), azure.chatStream(meta));
       expect(error, `cuts ${cuts}`).toBeUndefined();
       expect(chunks, `cuts ${cuts}`).toEqual(expected);
     }
-    const { chunks } = await replay(pieces(chatSse, []));
+    const { chunks } = await replay(pieces(chatSse, []), azure.chatStream(meta));
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe(
       "A private endpoint gives your resource a private IP — no public traffic ✨.",
     );
@@ -90,7 +42,7 @@ describe("azure chatStream", () => {
   });
 
   it("passes a content_filter finish through and ends cleanly without a usage chunk", async () => {
-    const { chunks, error } = await replay(pieces(filteredSse, [301, 777]));
+    const { chunks, error } = await replay(pieces(filteredSse, [301, 777]), azure.chatStream(meta));
     expect(error).toBeUndefined();
     expect(chunks).toEqual(upstreamEvents(filteredSse).slice(1));
     expect(chunks.at(-1)?.choices[0]).toMatchObject({ delta: {}, finish_reason: "content_filter" });
@@ -101,14 +53,14 @@ describe("azure chatStream", () => {
     const annotation = (c: ChatCompletionChunk) => c.id === "" && c.choices.length > 0;
     expect(events.filter(annotation)).toHaveLength(2);
     for (const cuts of layouts(asyncSse).slice(0, 12)) {
-      const { chunks, error } = await replay(pieces(asyncSse, cuts));
+      const { chunks, error } = await replay(pieces(asyncSse, cuts), azure.chatStream(meta));
       expect(error).toBeUndefined();
       expect(chunks).toEqual(events.filter((c) => c.id !== ""));
     }
   });
 
   it("keeps an annotation that finishes the choice, as a chunk of the stream with an empty delta", async () => {
-    const { chunks, error } = await replay(pieces(asyncBlockedSse, []));
+    const { chunks, error } = await replay(pieces(asyncBlockedSse, []), azure.chatStream(meta));
     expect(error).toBeUndefined();
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? null)).toEqual([null, "Step one:", null]);
     expect(chunks.at(-1)).toEqual({
@@ -147,7 +99,7 @@ describe("azure chatStream", () => {
 
   it("treats a stream cut before [DONE] as an upstream failure", async () => {
     const cut = chatSse.slice(0, chatSse.indexOf("data: [DONE]"));
-    const { chunks, error } = await replay(pieces(cut, [1000]));
+    const { chunks, error } = await replay(pieces(cut, [1000]), azure.chatStream(meta));
     expect(chunks).toHaveLength(upstreamEvents(chatSse).length - 1);
     expect(error).toEqual({ kind: "server", status: 502, message: "The upstream stream ended before [DONE]" });
   });

@@ -10,57 +10,10 @@ import errorSse from "../../../fixtures/providers/gemini/error.stream.sse?raw";
 import toolCallsJson from "../../../fixtures/providers/gemini/tool-calls.response.json";
 import toolCallsSse from "../../../fixtures/providers/gemini/tool-calls.stream.sse?raw";
 import truncatedSse from "../../../fixtures/providers/gemini/truncated.stream.sse?raw";
+import { layouts, pieces, replay } from "../../../helpers/workers/sse-replay";
 
 const meta = { id: "chatcmpl-edgeway-1", created: 1_700_000_000, model: "gemini-alias" };
 const head = { id: "chatcmpl-edgeway-1", object: "chat.completion.chunk", created: 1_700_000_000 } as const;
-
-/** Deterministic PRNG (mulberry32) so a failing split layout can be reproduced. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The fixture's bytes cut at `cuts` (byte offsets, possibly inside a UTF-8 sequence). */
-function pieces(text: string, cuts: number[]): Uint8Array[] {
-  const bytes = new TextEncoder().encode(text);
-  const edges = [0, ...cuts.filter((c) => c > 0 && c < bytes.length).sort((x, y) => x - y), bytes.length];
-  return edges.slice(1).map((end, i) => bytes.slice(edges[i], end));
-}
-
-const layouts = (text: string): number[][] => {
-  const size = new TextEncoder().encode(text).length;
-  const next = random(size);
-  const randomLayouts = Array.from({ length: 40 }, () =>
-    Array.from({ length: 1 + Math.floor(next() * 12) }, () => Math.floor(next() * size)),
-  );
-  return [[], Array.from({ length: size }, (_, i) => i), ...randomLayouts];
-};
-
-/** Bytes → sseParser() → translator, stopping at the first UpstreamError like the gateway does. */
-async function replay(parts: Uint8Array[]): Promise<{ chunks: ChatCompletionChunk[]; error?: UpstreamError }> {
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const part of parts) controller.enqueue(part);
-      controller.close();
-    },
-  });
-  const reader = body.pipeThrough(sseParser()).getReader();
-  const translator = gemini.chatStream(meta);
-  const chunks: ChatCompletionChunk[] = [];
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    const out = translator.event(r.value as SseEvent);
-    if (!Array.isArray(out)) return { chunks, error: out };
-    chunks.push(...out);
-  }
-  const last = translator.end();
-  if (!Array.isArray(last)) return { chunks, error: last };
-  return { chunks: [...chunks, ...last] };
-}
 
 const contentOf = (chunks: ChatCompletionChunk[]) => chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
 
@@ -90,7 +43,7 @@ describe("gemini chatStream", () => {
   it("gives the same chunks at every byte split, adding up to the non-streamed answer", async () => {
     const expected = gemini.chatResponse(chatJson, meta);
     for (const cuts of layouts(chatSse)) {
-      const { chunks, error } = await replay(pieces(chatSse, cuts));
+      const { chunks, error } = await replay(pieces(chatSse, cuts), gemini.chatStream(meta));
       expect(error, `cuts ${cuts}`).toBeUndefined();
       expect(chunks, `cuts ${cuts}`).toEqual(chatChunks);
     }
@@ -99,7 +52,7 @@ describe("gemini chatStream", () => {
   });
 
   it("emits each whole function call as one indexed tool_calls delta", async () => {
-    const { chunks, error } = await replay(pieces(toolCallsSse, [137, 600]));
+    const { chunks, error } = await replay(pieces(toolCallsSse, [137, 600]), gemini.chatStream(meta));
     expect(error).toBeUndefined();
     const call = (n: number, name: string, args: string) => ({
       index: n,
@@ -135,7 +88,7 @@ describe("gemini chatStream", () => {
 
   it("treats a stream cut before any finishReason as an upstream failure", async () => {
     for (const cuts of layouts(truncatedSse).slice(0, 10)) {
-      const { chunks, error } = await replay(pieces(truncatedSse, cuts));
+      const { chunks, error } = await replay(pieces(truncatedSse, cuts), gemini.chatStream(meta));
       expect(chunks).toEqual(chatChunks.slice(0, 2));
       expect(error).toMatchObject({ kind: "server", status: 502 });
     }
@@ -146,7 +99,7 @@ describe("gemini chatStream", () => {
   });
 
   it("turns an in-stream error event into an UpstreamError", async () => {
-    const { chunks, error } = await replay(pieces(errorSse, []));
+    const { chunks, error } = await replay(pieces(errorSse, []), gemini.chatStream(meta));
     expect(chunks).toEqual([
       {
         ...head,

@@ -6,57 +6,10 @@ import { workersAi } from "../../../../shared/providers/workers-ai";
 import chatJson from "../../../fixtures/providers/workers-ai/chat.result.json";
 import chatSse from "../../../fixtures/providers/workers-ai/chat.stream.sse?raw";
 import toolCallsSse from "../../../fixtures/providers/workers-ai/tool-calls.stream.sse?raw";
+import { layouts, pieces, replay } from "../../../helpers/workers/sse-replay";
 
 const meta = { id: "chatcmpl-edgeway-1", created: 1_700_000_000, model: "llama-alias" };
 const head = { id: "chatcmpl-edgeway-1", object: "chat.completion.chunk", created: 1_700_000_000, model: "llama-alias" } as const;
-
-/** Deterministic PRNG (mulberry32) so a failing split layout can be reproduced. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The fixture's bytes cut at `cuts` (byte offsets, possibly inside a UTF-8 sequence). */
-function pieces(text: string, cuts: number[]): Uint8Array[] {
-  const bytes = new TextEncoder().encode(text);
-  const edges = [0, ...cuts.filter((c) => c > 0 && c < bytes.length).sort((x, y) => x - y), bytes.length];
-  return edges.slice(1).map((end, i) => bytes.slice(edges[i], end));
-}
-
-/** No cut, every byte its own piece, and 40 random layouts. */
-function layouts(text: string): number[][] {
-  const size = new TextEncoder().encode(text).length;
-  const next = random(size);
-  const randomLayouts = Array.from({ length: 40 }, () =>
-    Array.from({ length: 1 + Math.floor(next() * 12) }, () => Math.floor(next() * size)),
-  );
-  return [[], Array.from({ length: size }, (_, i) => i), ...randomLayouts];
-}
-
-/** Bytes → sseParser() → translator, stopping at the first UpstreamError as the gateway does. */
-async function replay(parts: Uint8Array[]): Promise<{ chunks: ChatCompletionChunk[]; error?: UpstreamError }> {
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const part of parts) controller.enqueue(part);
-      controller.close();
-    },
-  });
-  const reader = body.pipeThrough(sseParser()).getReader();
-  const translator = workersAi.chatStream(meta);
-  const chunks: ChatCompletionChunk[] = [];
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    const out = translator.event(r.value as SseEvent);
-    if (!Array.isArray(out)) return { chunks, error: out };
-    chunks.push(...out);
-  }
-  const last = translator.end();
-  return Array.isArray(last) ? { chunks: [...chunks, ...last] } : { chunks, error: last };
-}
 
 const events = (...data: unknown[]) => {
   const translator = workersAi.chatStream(meta);
@@ -66,10 +19,10 @@ const events = (...data: unknown[]) => {
 
 describe("workers-ai chatStream", () => {
   it("gives the same chunks at every byte split, adding up to the non-streamed answer", async () => {
-    const { chunks: reference } = await replay(pieces(chatSse, []));
+    const { chunks: reference } = await replay(pieces(chatSse, []), workersAi.chatStream(meta));
     expect(reference).toHaveLength(8);
     for (const cuts of layouts(chatSse)) {
-      const { chunks, error } = await replay(pieces(chatSse, cuts));
+      const { chunks, error } = await replay(pieces(chatSse, cuts), workersAi.chatStream(meta));
       expect(error, `cuts ${cuts}`).toBeUndefined();
       expect(chunks, `cuts ${cuts}`).toEqual(reference);
     }
@@ -80,7 +33,7 @@ describe("workers-ai chatStream", () => {
 
   it("assembles tool calls streamed in pieces into OpenAI's indexed deltas", async () => {
     for (const cuts of layouts(toolCallsSse).slice(0, 12)) {
-      const { chunks, error } = await replay(pieces(toolCallsSse, cuts));
+      const { chunks, error } = await replay(pieces(toolCallsSse, cuts), workersAi.chatStream(meta));
       expect(error).toBeUndefined();
       expect(chunks).toEqual([
         {
