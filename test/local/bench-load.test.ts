@@ -125,7 +125,8 @@ describe("scenarios", () => {
 describe("census attribution", () => {
   const call = (store: StoreCall["store"], repliedMs: number, statements = 1): StoreCall => ({
     store,
-    arrivedMs: repliedMs - 15,
+    arrivedMs: repliedMs - 16,
+    forwardedMs: repliedMs - 1,
     repliedMs,
     statements,
   });
@@ -201,6 +202,7 @@ describe("the Worker's log", () => {
       '{"level":"warn","msg":"limits unavailable; serving without them (fail open)","error":"Error: x"}',
       "Warning: A promise was resolved or rejected from a different request context than the one it was created in.",
       '{"level":"info","msg":"fine"}',
+      "workerd/server/server.c++:5351: error: kj::getCaughtExceptionAsKj() = kj/async-io-unix.c++:186: disconnected: ::write(fd, buffer.begin(), buffer.size()): Connection reset by peer",
       "",
     ].join("\n");
     const scan = scanLog(log);

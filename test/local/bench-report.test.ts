@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CensusRow, PhaseResult } from "../../bench/phase";
-import { formatValue, headline, markdown, type Report, summaryLine } from "../../bench/report";
+import { formatValue, headline, limitOf, markdown, type Report, summaryLine } from "../../bench/report";
 import type { Phase } from "../../bench/scenarios";
 import { summarize } from "../../bench/stats";
 
@@ -40,6 +40,8 @@ const census: CensusRow[] = [
       perRequest: { redisSync: 1, redisAsync: 1, pgSync: 0, pgSyncStatements: 0, pgAsync: 0, vectorSync: 0, vectorAsync: 0 },
       requestsWithPgSync: 0,
       maxRedisSync: 1,
+      medianRedisSync: 1,
+      serviceMs: { redis: 0.3, postgres: Number.NaN, vector: 2 },
     },
   },
 ];
@@ -49,6 +51,7 @@ describe("headline", () => {
     const h = headline(phases, census, 320 * 1024);
     expect(h.rps_ratio_vs_direct).toBeCloseTo(0.5);
     expect(h.rps_ratio_vs_portkey).toBeCloseTo(5);
+    expect(h.portkey_cpu_ms_per_req).toBeUndefined(); // the fixture's Portkey phase has no CPU reading
     expect(h.added_p50_ms).toBeCloseTo(0.7);
     expect(h.ttfb_added_ms).toBeCloseTo(0.7);
     expect(h.cpu_ms_per_req).toBe(0.3);
@@ -66,6 +69,7 @@ describe("headline", () => {
       [],
     );
     expect("rps_ratio_vs_portkey" in h).toBe(false);
+    expect("portkey_cpu_ms_per_req" in h).toBe(false);
     const line = summaryLine(h);
     expect(line).toMatch(/^summary: rps_ratio_vs_direct=n\/a added_p50_ms=n\/a /);
     expect(line).toContain("redis_rt_per_req=n/a");
@@ -105,6 +109,15 @@ describe("summary line", () => {
   });
 });
 
+describe("limit", () => {
+  it("names what set the pace of a load phase", () => {
+    expect(limitOf({ busyPct: 85, benchCores: 0.9, otherCores: 1 })).toBe("target");
+    expect(limitOf({ busyPct: 35, benchCores: 0.9, otherCores: 0 })).toBe("load side");
+    expect(limitOf({ busyPct: 35, benchCores: 0.4, otherCores: 0.8 })).toBe("disturbed");
+    expect(limitOf({ busyPct: 35, benchCores: 0.4, otherCores: 0.1 })).toBe("latency");
+  });
+});
+
 describe("markdown", () => {
   it("renders the tables and lists what was not measured, with the reason", () => {
     const r: Report = {
@@ -121,6 +134,7 @@ describe("markdown", () => {
         peers: [],
         durationS: 1,
         loadAverage: "0.1 at start, 0.2 at end",
+        revision: "abc1234",
       },
       summary: headline(phases, census, 1024),
       phases,

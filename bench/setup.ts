@@ -1,0 +1,173 @@
+/**
+ * Everything a run needs, started in order and stopped in reverse (also on SIGINT): the offline
+ * stack on a fresh database and Redis prefix, two seeded tenants, the bundle, and the workerd
+ * processes (gateway, floor, and an unmeasured one for flushing usage between phases).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redis as IORedis } from "ioredis";
+import pg from "pg";
+import { createDatabase, DEFAULT_POSTGRES_URL, dropDatabase, postgresReachable } from "../local/postgres";
+import { seedDev, seedTenant } from "../local/seed";
+import { type PostgresChoice, type Stack, startStack } from "../local/stack";
+import { newApiKey } from "../shared/auth/keys";
+import { FULL_KEY_LIMITS, FULL_SETTINGS, PROXY_SETTINGS } from "./scenarios";
+import {
+  type Bundle,
+  bundleWorker,
+  CRON_WRAPPER,
+  FLOOR_WORKER,
+  parseWranglerToml,
+  startWorkerd,
+  type Workerd,
+  type WranglerSettings,
+} from "./workerd";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+export type Bench = {
+  dir: string;
+  stack: Stack;
+  postgresKind: PostgresChoice["kind"];
+  keys: { full: string; proxy: string };
+  bundle: Bundle;
+  wrangler: WranglerSettings;
+  gateway: Workerd;
+  floor: Workerd;
+  /** Runs the Worker's scheduled handler (usage flush) in its own process. */
+  flush(): Promise<void>;
+  /** Rows in the public tables (Postgres rows written = the difference). */
+  countRows(): Promise<number>;
+  /** Starts another gateway process with other store URLs (the census). */
+  startGateway(name: string, bindings: Record<string, string>, cpus?: string): Promise<Workerd>;
+  /** Registers something to stop at the end (last registered, first stopped). */
+  onClose(fn: () => Promise<unknown>): void;
+  close(): Promise<void>;
+};
+
+/** Starts the stack and the processes; whatever started is stopped by `close()`, also when a later step fails. */
+export async function startBench(opts: { gatewayCpus?: string | undefined; log: (msg: string) => void }): Promise<Bench> {
+  const runId = randomBytes(4).toString("hex");
+  const dir = mkdtempSync(join(tmpdir(), `edgeway-bench-${runId}-`));
+  const closers: Array<() => Promise<unknown>> = [async () => rmSync(dir, { recursive: true, force: true })];
+  const close = async () => {
+    while (closers.length) await (closers.pop() as () => Promise<unknown>)().catch((err) => console.error("bench: cleanup failed:", err));
+  };
+  try {
+    const serverUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_POSTGRES_URL;
+    const dbName = `edgeway_bench_${runId}`;
+    const postgres: PostgresChoice = (await postgresReachable(serverUrl))
+      ? { kind: "postgres", databaseUrl: await createDatabase(serverUrl, dbName) }
+      : { kind: "pglite", dataDir: join(dir, "pglite") };
+    if (postgres.kind === "postgres") closers.push(() => dropDatabase(serverUrl, dbName));
+    const redisKeyPrefix = `ewbench:${runId}:`;
+    opts.log(`stack: Postgres ${postgres.kind}, Redis prefix ${redisKeyPrefix}`);
+    const stack = await startStack({ dataDir: dir, postgres, redisKeyPrefix, environment: "test" });
+    closers.push(() => deleteKeys(stack.redisUrl, `${redisKeyPrefix}*`));
+    closers.push(() => stack.close());
+
+    const databaseUrl = stack.neon.databaseUrl;
+    await seedDev(databaseUrl, newApiKey("test"));
+    const full = await seedTenant(databaseUrl, "bench full hot path");
+    const proxy = await seedTenant(databaseUrl, "bench pure proxy");
+    await configure(databaseUrl, [
+      { tenantId: full.tenantId, settings: FULL_SETTINGS, keyId: full.keyId, keyLimits: FULL_KEY_LIMITS },
+      { tenantId: proxy.tenantId, settings: PROXY_SETTINGS },
+    ]);
+
+    const bundle = await bundleWorker(join(root, "functions/index.ts"), dir);
+    writeFileSync(join(dir, "floor.js"), FLOOR_WORKER);
+    writeFileSync(join(dir, "cron.js"), CRON_WRAPPER);
+    const wrangler = parseWranglerToml(readFileSync(join(root, "wrangler.toml"), "utf8"));
+    const bindings = { ...wrangler.vars, ...stack.bindings };
+    const start = async (name: string, modules: string[], b: Record<string, string>, cpus?: string) => {
+      const w = await startWorkerd({
+        name,
+        dir,
+        cpus,
+        config: { modules, compatibilityDate: wrangler.compatibilityDate, compatibilityFlags: wrangler.compatibilityFlags, bindings: b },
+      });
+      closers.push(() => w.stop());
+      return w;
+    };
+    const gateway = await start("gateway", ["index.js"], bindings, opts.gatewayCpus);
+    const floor = await start("floor", ["floor.js"], { UPSTREAM: stack.mock.url }, opts.gatewayCpus);
+    const cron = await start("cron", ["cron.js", "index.js"], bindings);
+
+    return {
+      dir,
+      stack,
+      postgresKind: postgres.kind,
+      keys: { full: full.apiKey, proxy: proxy.apiKey },
+      bundle,
+      wrangler,
+      gateway,
+      floor,
+      flush: async () => {
+        const res = await fetch(`${cron.url}/__scheduled`, { method: "POST", signal: AbortSignal.timeout(30_000) });
+        await res.text();
+        if (!res.ok) throw new Error(`flush: ${res.status}`);
+      },
+      countRows: () => countRows(databaseUrl),
+      startGateway: (name, b, cpus) => start(name, ["index.js"], { ...bindings, ...b }, cpus),
+      onClose: (fn) => closers.push(fn),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+type TenantConfig = { tenantId: string; settings: object; keyId?: string; keyLimits?: object };
+
+/** Writes the tenants' settings and their keys' limits straight to Postgres (before any gateway caches them). */
+function configure(url: string, configs: TenantConfig[]): Promise<void> {
+  return withClient(url, async (c) => {
+    for (const t of configs) {
+      await c.query("update tenants set settings = $1 where id = $2", [t.settings, t.tenantId]);
+      if (t.keyId && t.keyLimits) await c.query("update api_keys set limits = $1 where id = $2", [t.keyLimits, t.keyId]);
+    }
+  });
+}
+
+function countRows(url: string): Promise<number> {
+  return withClient(url, async (c) => {
+    const tables = await c.query<{ t: string }>(
+      "select quote_ident(table_name) as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'",
+    );
+    if (tables.rows.length === 0) return 0;
+    const sql = `select ${tables.rows.map((r) => `(select count(*) from ${r.t})`).join(" + ")} as n`;
+    const res = await c.query<{ n: string }>(sql);
+    return Number(res.rows[0]?.n ?? 0);
+  });
+}
+
+async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {
+  const redis = new IORedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = "0";
+    for (let i = 0; i < 10_000; i++) {
+      const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+      if (cursor === "0") break;
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
