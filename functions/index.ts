@@ -1,6 +1,7 @@
 import { bodyLimit } from "hono/body-limit";
 import { toAnthropicError } from "../shared/anthropic-inbound/errors";
 import { GatewayError } from "../shared/errors/gateway-error";
+import { withDefer } from "../shared/runtime/defer";
 import { newApp } from "./app";
 import { adminAuth } from "./middleware/admin-auth";
 import { auth } from "./middleware/auth";
@@ -70,4 +71,15 @@ registerAdminCache(app);
 registerAdminRegistry(app);
 registerAdminExperiments(app);
 
-export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Record<string, unknown>>;
+export default {
+  fetch: (request, env, ctx) =>
+    withDefer(
+      (work) => ctx.waitUntil(work),
+      () => app.fetch(request, env, ctx),
+    ),
+  scheduled: (controller, env, ctx) =>
+    withDefer(
+      (work) => ctx.waitUntil(work),
+      () => scheduled(controller, env, ctx),
+    ),
+} satisfies ExportedHandler<Record<string, unknown>>;

@@ -1,21 +1,40 @@
+import { defer } from "../runtime/defer";
+
+export type IsolateCacheOptions = {
+  /** After a failed reload, keep serving the old value this long before trying again. @default 1000 */
+  retryMs?: number;
+  /**
+   * Past its TTL, a value is still served (while one caller refreshes it in the background) until
+   * it is this old; older, the caller waits for a fresh load. @default 5 × ttlMs
+   */
+  maxStaleMs?: number;
+};
+
 /**
- * A value loaded from the database and kept in isolate memory for `ttlMs`. When a reload fails and
- * a value was loaded before, the stale value is served and the load retried after `retryMs`
- * (DESIGN.md: Postgres unreachable → serve with cached config); without one, the error propagates.
+ * A value loaded from the database and kept in isolate memory, so the hot path runs no Postgres
+ * statement once warm:
+ * - fresh (younger than `ttlMs`): served as is;
+ * - stale (up to `maxStaleMs`): served as is, and the first caller to see it starts a reload in the
+ *   background (stale-while-revalidate), so the change still arrives within about `ttlMs`;
+ * - older, or never loaded: the caller waits for the load.
+ * When a reload fails the old value keeps being served (DESIGN.md: Postgres unreachable → serve
+ * with cached config), retried after `retryMs`; with nothing loaded yet the error propagates.
  *
- * Loads are never shared between requests: on Workers an I/O object belongs to the request that
- * started it, and a request awaiting another request's fetch can fail or hang when that request
- * ends first. Concurrent requests on a cold or expired entry each load; only the data is shared.
- * @example const registry = isolateCached(5000, () => listModels(db));
+ * Loads are never awaited by another caller: on Workers an I/O object belongs to the request that
+ * started it, and a request awaiting another request's fetch can fail or hang when that one ends.
+ * @example const registry = isolateCached(1000, () => loadRegistry(db));
  */
-export function isolateCached<T>(ttlMs: number, load: () => Promise<T>, retryMs = 1000): (now?: number) => Promise<T> {
-  let value: { data: T } | undefined;
+export function isolateCached<T>(ttlMs: number, load: () => Promise<T>, opts: IsolateCacheOptions = {}): (now?: number) => Promise<T> {
+  const retryMs = opts.retryMs ?? 1000;
+  const maxStaleMs = opts.maxStaleMs ?? 5 * ttlMs;
+  let value: { data: T; loadedAt: number } | undefined;
   let until = 0;
-  return async (now = Date.now()) => {
-    if (value && until > now) return value.data;
+  let refreshingSince = Number.NEGATIVE_INFINITY;
+
+  const reload = async (now: number): Promise<T> => {
     try {
       const data = await load();
-      value = { data };
+      value = { data, loadedAt: now };
       until = now + ttlMs;
       return data;
     } catch (err) {
@@ -24,5 +43,18 @@ export function isolateCached<T>(ttlMs: number, load: () => Promise<T>, retryMs 
       console.warn(JSON.stringify({ level: "warn", msg: "serving stale config after a failed reload", error: String(err) }));
       return value.data;
     }
+  };
+
+  return async (now = Date.now()) => {
+    if (value && until > now) return value.data;
+    if (value && now - value.loadedAt < maxStaleMs) {
+      // One background refresh at a time; a refresh cancelled with its request is retried after ttlMs.
+      if (now - refreshingSince >= ttlMs) {
+        refreshingSince = now;
+        defer(reload(now));
+      }
+      return value.data;
+    }
+    return reload(now);
   };
 }

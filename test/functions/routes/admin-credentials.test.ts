@@ -118,7 +118,7 @@ describe("BYOK: /admin/tenants/:id/credentials", () => {
       await admin(`/admin/tenants/${tenant.id}/credentials/mock`, { method: "PUT", json: { apiKey: "sk-second-2222" } }),
       200,
     );
-    const rows = await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id));
+    const rows = await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id)).orderBy(auditLog.id);
     expect(rows.filter((r) => r.action === "credential.put").map((r) => [r.before, r.after])).toEqual([
       [null, { provider: "mock", hint: "1111", baseUrl: null }],
       [

@@ -37,9 +37,10 @@ describe("runningExperiments / experimentFor", () => {
       .update(experiments)
       .set({ status: "stopped" })
       .where(eq(experiments.id, ids[1] as string));
-    // Still served from isolate memory within the cache period, reloaded after it.
+    // Still served from isolate memory within the cache period (and, stale, while a background
+    // refresh runs); past the staleness bound (5 periods) the next read waits for a fresh load.
     expect((await experimentFor(db, { tenantId: stack.tenantId, model }, t0 + 1))?.id).toBe(ids[1]);
-    const later = t0 + EXPERIMENT_CACHE_MS + 1;
+    const later = t0 + 5 * EXPERIMENT_CACHE_MS + 1;
     expect((await experimentFor(db, { tenantId: stack.tenantId, model }, later))?.id).toBe(ids[0]);
     expect((await runningExperiments(db, later)).map((e) => e.id)).not.toContain(ids[1]);
   });
