@@ -1,5 +1,5 @@
-import { Redis } from "@upstash/redis/cloudflare";
 import type { Env } from "../config/env";
+import { createRedis } from "../storage/redis";
 import { PROBE_LUA, RECORD_LUA } from "./breaker-lua";
 import type { FailureClass } from "./retry";
 
@@ -117,7 +117,7 @@ export type BreakerScripts = {
 };
 
 /** All the breaker needs from the Redis SDK. */
-export type ScriptClient = Pick<Redis, "createScript">;
+export type ScriptClient = Pick<ReturnType<typeof createRedis>, "createScript">;
 
 /**
  * The breaker scripts over a client that does not JSON-parse replies: pass the env (a client of its
@@ -125,15 +125,7 @@ export type ScriptClient = Pick<Redis, "createScript">;
  * @example const health = await breakerScripts(env).record(deploymentKey(prefix, id), "fail", 812);
  */
 export function breakerScripts(from: Pick<Env, "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN"> | ScriptClient): BreakerScripts {
-  const redis =
-    "createScript" in from
-      ? from
-      : new Redis({
-          url: from.UPSTASH_REDIS_REST_URL,
-          token: from.UPSTASH_REDIS_REST_TOKEN,
-          automaticDeserialization: false,
-          retry: { retries: 1, backoff: () => 20 },
-        });
+  const redis = "createScript" in from ? from : createRedis(from, { raw: true });
   const record = redis.createScript<unknown[]>(RECORD_LUA);
   const probe = redis.createScript<unknown>(PROBE_LUA);
   return {

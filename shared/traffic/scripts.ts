@@ -1,5 +1,5 @@
-import { Redis } from "@upstash/redis/cloudflare";
 import type { Env } from "../config/env";
+import { createRedis } from "../storage/redis";
 import { POSTFLIGHT_LUA, PREFLIGHT_LUA } from "./lua";
 import { decodePreflight, encodePostflight, encodePreflight, type Postflight, type Preflight, type PreflightResult } from "./plan";
 
@@ -17,14 +17,7 @@ export type TrafficScripts = {
  * @example const { ok, cached } = await trafficScripts(env).preflight(plan);
  */
 export function trafficScripts(env: Pick<Env, "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN">): TrafficScripts {
-  const redis = new Redis({
-    url: env.UPSTASH_REDIS_REST_URL,
-    token: env.UPSTASH_REDIS_REST_TOKEN,
-    automaticDeserialization: false,
-    // One fetch per call: never shared between concurrent requests (see storage/redis.ts).
-    enableAutoPipelining: false,
-    retry: { retries: 1, backoff: () => 20 },
-  });
+  const redis = createRedis(env, { raw: true });
   const pre = redis.createScript<unknown[]>(PREFLIGHT_LUA);
   const post = redis.createScript<unknown[]>(POSTFLIGHT_LUA);
   return {
