@@ -1,7 +1,7 @@
 import { bodyLimit } from "hono/body-limit";
 import { toAnthropicError } from "../shared/anthropic-inbound/errors";
 import { GatewayError } from "../shared/errors/gateway-error";
-import { withDefer } from "../shared/runtime/defer";
+import { withRequestScope } from "../shared/runtime/defer";
 import { newApp } from "./app";
 import { adminAuth } from "./middleware/admin-auth";
 import { auth } from "./middleware/auth";
@@ -73,12 +73,12 @@ registerAdminExperiments(app);
 
 export default {
   fetch: (request, env, ctx) =>
-    withDefer(
+    withRequestScope(
       (work) => ctx.waitUntil(work),
       () => app.fetch(request, env, ctx),
     ),
   scheduled: (controller, env, ctx) =>
-    withDefer(
+    withRequestScope(
       (work) => ctx.waitUntil(work),
       () => scheduled(controller, env, ctx),
     ),

@@ -1,4 +1,4 @@
-import { defer } from "../runtime/defer";
+import { afterResponse } from "../runtime/defer";
 
 export type IsolateCacheOptions = {
   /** After a failed reload, keep serving the old value this long before trying again. @default 1000 */
@@ -14,8 +14,8 @@ export type IsolateCacheOptions = {
  * A value loaded from the database and kept in isolate memory, so the hot path runs no Postgres
  * statement once warm:
  * - fresh (younger than `ttlMs`): served as is;
- * - stale (up to `maxStaleMs`): served as is, and the first caller to see it starts a reload in the
- *   background (stale-while-revalidate), so the change still arrives within about `ttlMs`;
+ * - stale (up to `maxStaleMs`): served as is, and the first caller to see it reloads it once its
+ *   response is out (stale-while-revalidate), so a change still arrives within about `ttlMs`;
  * - older, or never loaded: the caller waits for the load.
  * When a reload fails the old value keeps being served (DESIGN.md: Postgres unreachable → serve
  * with cached config), retried after `retryMs`; with nothing loaded yet the error propagates.
@@ -51,7 +51,7 @@ export function isolateCached<T>(ttlMs: number, load: () => Promise<T>, opts: Is
       // One background refresh at a time; a refresh cancelled with its request is retried after ttlMs.
       if (now - refreshingSince >= ttlMs) {
         refreshingSince = now;
-        defer(reload(now));
+        afterResponse(() => reload(now));
       }
       return value.data;
     }
