@@ -1,17 +1,7 @@
 import { type SseEvent, sseParser } from "../../../shared/openai/sse";
 import type { ChatCompletionChunk } from "../../../shared/openai/types";
 import type { StreamTranslator, UpstreamError } from "../../../shared/providers/types";
-
-/** Deterministic PRNG (mulberry32) so a failing split layout can be reproduced. */
-export function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from "./prng";
 
 /** A fixture's bytes cut at `cuts` (byte offsets, possibly inside a UTF-8 sequence). */
 export function pieces(text: string, cuts: number[]): Uint8Array[] {
@@ -23,7 +13,7 @@ export function pieces(text: string, cuts: number[]): Uint8Array[] {
 /** No cut, every byte its own piece, and 40 random layouts (seeded by the text's size). */
 export function layouts(text: string): number[][] {
   const size = new TextEncoder().encode(text).length;
-  const next = random(size);
+  const next = seeded(size);
   const randomLayouts = Array.from({ length: 40 }, () =>
     Array.from({ length: 1 + Math.floor(next() * 12) }, () => Math.floor(next() * size)),
   );

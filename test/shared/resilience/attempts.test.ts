@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { GatewayError } from "../../../shared/errors/gateway-error";
 import { upstreamFailure } from "../../../shared/providers/upstream-failure";
 import { type AttemptContext, type AttemptRecord, runAttempts } from "../../../shared/resilience/attempts";
-import { seeded } from "./prng";
+import { seeded } from "../../helpers/workers/prng";
 
 const serverError = () => upstreamFailure("p", { kind: "server", status: 500, message: "boom" });
 const rateLimited = (retryAfterMs: number) => upstreamFailure("p", { kind: "rate_limit", status: 429, message: "slow", retryAfterMs });

@@ -12,7 +12,7 @@ import {
   fallbackable,
   retryable,
 } from "../../../shared/resilience/retry";
-import { seeded } from "./prng";
+import { seeded } from "../../helpers/workers/prng";
 
 const policy = DEFAULT_RETRY_POLICY;
 
