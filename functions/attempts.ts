@@ -13,6 +13,7 @@ import {
   type DeploymentHealth,
   deploymentKey,
   isSelectable,
+  recordArgs,
 } from "../shared/resilience/breaker";
 import type { Candidate } from "../shared/routing/candidates";
 import { toGatewayError } from "./app";
@@ -51,11 +52,12 @@ export type AttemptChatOptions = {
 export async function attemptChat(
   c: Context<HonoEnv>,
   o: AttemptChatOptions,
-): Promise<{ result: ChatResult; winner: Candidate; attempts: number; lost: LostAttempt[] }> {
+): Promise<{ result: ChatResult; winner: Candidate; attempts: number; lost: LostAttempt[]; breaker?: { key: string; args: string[] } }> {
   const { env, redis } = c.get("services");
   const prefix = env.REDIS_KEY_PREFIX;
   const scripts = breakers(c);
   const lost: LostAttempt[] = [];
+  let breaker: { key: string; args: string[] } | undefined;
   const now = Date.now();
   const run = await runAttempts<Candidate, ChatResult>({
     candidates: o.candidates,
@@ -80,10 +82,13 @@ export async function attemptChat(
     },
     onAttempt: (r) => {
       const key = deploymentKey(prefix, r.candidate.id);
-      c.executionCtx.waitUntil(
-        scripts.record(key, breakerOutcome(r.failure), r.latencyMs, { release: o.trackInflight === true }).catch(() => {}),
-      );
-      if (r.ok) return;
+      const release = o.trackInflight === true;
+      if (r.ok) {
+        // The answer's record rides in the request's postflight script: no command of its own.
+        breaker = { key, args: recordArgs("ok", r.latencyMs, { release }) };
+        return;
+      }
+      c.executionCtx.waitUntil(scripts.record(key, breakerOutcome(r.failure), r.latencyMs, { release }).catch(() => {}));
       const err = r.failure === "aborted" ? undefined : toGatewayError(r.error);
       lost.push({
         index: r.index,
@@ -98,5 +103,5 @@ export async function attemptChat(
       });
     },
   });
-  return { result: run.value, winner: run.winner.candidate, attempts: run.attempts, lost };
+  return { result: run.value, winner: run.winner.candidate, attempts: run.attempts, lost, ...(breaker ? { breaker } : {}) };
 }

@@ -126,7 +126,7 @@ export async function serveChat(c: Context<HonoEnv>, request: ChatCompletionRequ
   }
 
   const recorder = recordForCache(c, cache);
-  const { result, winner, attempts, lost } = await attemptChat(c, {
+  const { result, winner, attempts, lost, breaker } = await attemptChat(c, {
     candidates,
     health,
     body,
@@ -138,6 +138,7 @@ export async function serveChat(c: Context<HonoEnv>, request: ChatCompletionRequ
   meter.servedBy = { provider: winner.provider.id, upstreamModel: winner.target.model };
   meter.served = { deploymentId: winner.id, region: winner.region, attempts };
   meter.lostAttempts = lost;
+  if (breaker) meter.breaker = breaker;
   c.header("x-edgeway-model", `${winner.provider.id}/${winner.target.model}`);
   c.header("x-edgeway-region", winner.region);
   if (experiment?.shadow && route.logical && (await shouldShadow(experiment, subject))) {

@@ -43,7 +43,11 @@ export const meter = (endpoint: string) =>
     const work = settle(db, draft, finish)
       .then(async (event) => {
         const cache = event.status < 400 && !event.errorCode ? await draft.cacheWrite?.().catch(() => undefined) : undefined;
-        const recorded = await recordUsage(deps, event, { ...settlement(c.get("admission"), event), ...(cache ? { cache } : {}) });
+        const recorded = await recordUsage(deps, event, {
+          ...settlement(c.get("admission"), event),
+          ...(cache ? { cache } : {}),
+          ...(draft.breaker ? { breaker: draft.breaker } : {}),
+        });
         const estimate = estimateTokens(draft.promptText?.() ?? "");
         for (const lost of attemptEvents(event, draft.lostAttempts ?? [], estimate))
           await recordUsage(deps, await pricedAttempt(db, lost, draft.startedAt));

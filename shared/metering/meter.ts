@@ -36,6 +36,8 @@ export type MeterDraft = {
   experiment?: { id: string; variant: string };
   /** The deployment that answered, its region, and how many upstream attempts were made. */
   served?: { deploymentId: string; region: string; attempts: number };
+  /** The answering deployment's breaker record, written by the postflight. */
+  breaker?: { key: string; args: string[] };
   /** Upstream attempts that did not answer (failed, or lost a hedge): metered as events of their own. */
   lostAttempts?: LostAttempt[];
   /** Why the complexity router chose the model (e.g. `simple→mock-small`). */

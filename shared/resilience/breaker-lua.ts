@@ -32,23 +32,16 @@ return acquire_probe(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 `);
 
 /**
- * KEYS[1] the hash. ARGV: now, outcome (ok | fail | skip), latency ms, release (1 = decrement
- * `inflight`, floored at 0), windowMs, minRequests, failureRate, consecutiveFailures, cooldownMs,
- * TTL seconds. Returns the hash after the update (HGETALL's flat array).
- *
- * Closed: counts the outcome in the window (reset once it has passed) and opens for `cooldownMs`
- * when `consecutive` reaches its limit, or when at least `minRequests` came in the window and the
- * failures reach `failureRate` of them. Half-open: the probe's ok closes (counts reset), its fail
- * reopens; a skip (an answer that says nothing about health) frees the lease for another probe.
- * Open and cooling down: results of requests sent before it opened change nothing. `ewma` follows
- * the latency of ok answers (alpha 0.2).
+ * `record_outcome(key, A)`: the body of RECORD_LUA as a function over an argument table (A[1] now,
+ * A[2] outcome, A[3] latency, A[4] release, A[5..9] config, A[10] TTL), so the gateway's postflight
+ * script can record the answering attempt in its own command. Needs the prelude's `num` helper.
  */
-export const RECORD_LUA = script(`local key = KEYS[1]
-local now, outcome, latency = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
-local windowMs, minRequests, failureRate = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local maxConsecutive, cooldownMs = tonumber(ARGV[8]), tonumber(ARGV[9])
+export const RECORD_LUA_FUNCTION = `local function record_outcome(key, A)
+local now, outcome, latency = tonumber(A[1]), A[2], tonumber(A[3])
+local windowMs, minRequests, failureRate = tonumber(A[5]), tonumber(A[6]), tonumber(A[7])
+local maxConsecutive, cooldownMs = tonumber(A[8]), tonumber(A[9])
 
-if ARGV[4] == "1" and redis.call("HINCRBY", key, "inflight", -1) < 0 then redis.call("HSET", key, "inflight", 0) end
+if A[4] == "1" and redis.call("HINCRBY", key, "inflight", -1) < 0 then redis.call("HSET", key, "inflight", 0) end
 local h = redis.call("HMGET", key, "state", "openUntil", "windowStart", "ok", "fail", "consecutive", "ewma")
 if outcome == "ok" and latency >= 0 then
   local ewma = latency
@@ -83,6 +76,23 @@ elseif outcome ~= "skip" then
     redis.call("HSET", key, "state", "closed", "windowStart", start, "ok", ok, "fail", fail, "consecutive", consecutive)
   end
 end
-redis.call("EXPIRE", key, tonumber(ARGV[10]))
+redis.call("EXPIRE", key, tonumber(A[10]))
 return redis.call("HGETALL", key)
+end
+`;
+
+/**
+ * KEYS[1] the hash. ARGV: now, outcome (ok | fail | skip), latency ms, release (1 = decrement
+ * `inflight`, floored at 0), windowMs, minRequests, failureRate, consecutiveFailures, cooldownMs,
+ * TTL seconds. Returns the hash after the update (HGETALL's flat array).
+ *
+ * Closed: counts the outcome in the window (reset once it has passed) and opens for `cooldownMs`
+ * when `consecutive` reaches its limit, or when at least `minRequests` came in the window and the
+ * failures reach `failureRate` of them. Half-open: the probe's ok closes (counts reset), its fail
+ * reopens; a skip (an answer that says nothing about health) frees the lease for another probe.
+ * Open and cooling down: results of requests sent before it opened change nothing. `ewma` follows
+ * the latency of ok answers (alpha 0.2).
+ */
+export const RECORD_LUA = script(`${RECORD_LUA_FUNCTION}
+return record_outcome(KEYS[1], ARGV)
 `);

@@ -108,6 +108,30 @@ export type RecordOptions = {
   release?: boolean;
 };
 
+/**
+ * The arguments of one recorded outcome (`record_outcome`'s table): also what the gateway's
+ * postflight script takes to record the answering attempt in its own command.
+ */
+export function recordArgs(
+  outcome: BreakerOutcome,
+  latencyMs: number,
+  { now = Date.now(), config, release = true }: RecordOptions = {},
+): string[] {
+  const c = { ...DEFAULT_BREAKER_CONFIG, ...config };
+  return [
+    now,
+    outcome,
+    Math.round(latencyMs),
+    release ? 1 : 0,
+    c.windowMs,
+    c.minRequests,
+    c.failureRate,
+    c.consecutiveFailures,
+    c.cooldownMs,
+    DEPLOYMENT_TTL_SECONDS,
+  ].map(String);
+}
+
 /** The breaker's two Redis calls (one billed command each). */
 export type BreakerScripts = {
   /** Counts one attempt's answer (after the response); resolves to the deployment's health afterwards. */
@@ -129,20 +153,9 @@ export function breakerScripts(from: Pick<Env, "UPSTASH_REDIS_REST_URL" | "UPSTA
   const record = redis.createScript<unknown[]>(RECORD_LUA);
   const probe = redis.createScript<unknown>(PROBE_LUA);
   return {
-    async record(key, outcome, latencyMs, { now = Date.now(), config, release = true } = {}) {
-      const c = { ...DEFAULT_BREAKER_CONFIG, ...config };
-      const args = [
-        now,
-        outcome,
-        Math.round(latencyMs),
-        release ? 1 : 0,
-        c.windowMs,
-        c.minRequests,
-        c.failureRate,
-        c.consecutiveFailures,
-        c.cooldownMs,
-      ];
-      return healthFromHash(await record.exec([key], [...args, DEPLOYMENT_TTL_SECONDS].map(String)), now);
+    async record(key, outcome, latencyMs, opts = {}) {
+      const args = recordArgs(outcome, latencyMs, opts);
+      return healthFromHash(await record.exec([key], args), Number(args[0]));
     },
     async probe(key, now = Date.now(), leaseMs = DEFAULT_BREAKER_CONFIG.probeLeaseMs) {
       return Number(await probe.exec([key], [String(now), String(leaseMs)])) === 1;

@@ -1,3 +1,5 @@
+import { RECORD_LUA_FUNCTION } from "../resilience/breaker-lua";
+
 /**
  * The gateway's two Redis scripts. Each request costs one EVALSHA before the upstream call
  * (preflight) and one after the response (postflight): two billed commands, whatever the number
@@ -120,9 +122,11 @@ return out
 /**
  * KEYS: the plan's keys. ARGV: token settlements ("k,delta,isBucket;..."), budget ("k,delta" or
  * ""), in-flight key index (0 = none), cache key index, cache TTL seconds, cache value, usage
- * stream key index, usage event JSON. Returns {budgetSpent (-1 when unknown), usage entry id}.
+ * stream key index, usage event JSON, the answering deployment's key index (0 = none) followed by
+ * its `record_outcome` arguments (10). Returns {budgetSpent (-1 when unknown), usage entry id}.
  */
 export const POSTFLIGHT_LUA = `${prelude}
+${RECORD_LUA_FUNCTION}
 for _, spec in ipairs(split(ARGV[1], ";")) do
   local f = split(spec, ",")
   local key, delta = KEYS[tonumber(f[1])], tonumber(f[2])
@@ -142,5 +146,11 @@ if cacheIdx > 0 then redis.call("SET", KEYS[cacheIdx], ARGV[6], "EX", tonumber(A
 local usageIdx = tonumber(ARGV[7])
 local id = ""
 if usageIdx > 0 then id = redis.call("XADD", KEYS[usageIdx], "*", "e", ARGV[8]) end
+local breakerIdx = tonumber(ARGV[9] or "0") or 0
+if breakerIdx > 0 then
+  local args = {}
+  for i = 10, 19 do args[#args + 1] = ARGV[i] end
+  record_outcome(KEYS[breakerIdx], args)
+end
 return {spent, id}
 `;

@@ -117,6 +117,8 @@ export type Postflight = {
   inflightKey?: string;
   cache?: { key: string; value: string; ttlSeconds: number };
   usage?: { stream: string; event: string };
+  /** The answering deployment's breaker record (see resilience/breaker.ts `recordArgs`). */
+  breaker?: { key: string; args: string[] };
 };
 
 /** Positional KEYS and ARGV for POSTFLIGHT_LUA. */
@@ -131,6 +133,7 @@ export function encodePostflight(plan: Postflight): { keys: string[]; args: stri
   const inflight = plan.inflightKey ? idx(plan.inflightKey) : 0;
   const cache = plan.cache ? idx(plan.cache.key) : 0;
   const usage = plan.usage ? idx(plan.usage.stream) : 0;
+  const breaker = plan.breaker ? idx(plan.breaker.key) : 0;
   return {
     keys,
     args: [
@@ -142,6 +145,8 @@ export function encodePostflight(plan: Postflight): { keys: string[]; args: stri
       plan.cache?.value ?? "",
       String(usage),
       plan.usage?.event ?? "",
+      String(breaker),
+      ...(plan.breaker?.args ?? []),
     ],
   };
 }

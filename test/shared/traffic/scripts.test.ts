@@ -1,6 +1,7 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import { describe, expect, inject, it } from "vitest";
 import { parseEnv } from "../../../shared/config/env";
+import { recordArgs } from "../../../shared/resilience/breaker";
 import { createRedis } from "../../../shared/storage/redis";
 import { POSTFLIGHT_LUA, PREFLIGHT_LUA } from "../../../shared/traffic/lua";
 import type { LimitCheck, Preflight } from "../../../shared/traffic/plan";
@@ -152,6 +153,16 @@ describe("postflight", () => {
     expect(await redis.get(cacheKey)).toBe("sealed-entry");
     expect(await redis.ttl(cacheKey)).toBeGreaterThan(25);
     expect(Object.values(await createRedis(env).xrange(stream, "-", "+"))).toEqual([{ e: { requestId: "r1" } }]);
+  });
+});
+
+describe("postflight breaker record", () => {
+  it("records the answering deployment's outcome in the same command", async () => {
+    const key = `${base()}:dep`;
+    await scripts.postflight({ tokens: [], breaker: { key, args: recordArgs("ok", 120, { now: 1_800_000_000_000, release: false }) } });
+    const flat = (await redis.hgetall(key)) as unknown as string[];
+    const fields = Object.fromEntries(flat.flatMap((v, i) => (i % 2 ? [] : [[v, flat[i + 1]]])));
+    expect(fields).toMatchObject({ state: "closed", ok: "1", fail: "0", consecutive: "0", ewma: "120.0" });
   });
 });
 
