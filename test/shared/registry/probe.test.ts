@@ -4,25 +4,9 @@ import type { Env } from "../../../shared/config/env";
 import type { ChatCompletionRequest } from "../../../shared/openai/chat-request";
 import { type ProbeSend, probeBody, probeVersion } from "../../../shared/registry/probe";
 import { deploymentTarget, isBaseUrlTemplate, resolveBaseUrl } from "../../../shared/registry/target";
+import { deploymentRow } from "../../helpers/workers/registry";
 
-const at = new Date(0);
-const deployment = (id: string, extra: Partial<Deployment> = {}): Deployment => ({
-  id,
-  provider: "mock",
-  upstreamModel: `up-${id}`,
-  region: "eu-west",
-  lat: null,
-  lon: null,
-  baseUrl: null,
-  weight: 1,
-  options: {},
-  inputMicroUsdPerMTok: null,
-  outputMicroUsdPerMTok: null,
-  status: "active",
-  createdAt: at,
-  updatedAt: at,
-  ...extra,
-});
+const deployment = deploymentRow;
 const map = (...ds: Deployment[]) => new Map(ds.map((d) => [d.id, d]));
 
 describe("probeVersion", () => {

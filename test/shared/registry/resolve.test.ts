@@ -1,25 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { Deployment, ModelAlias, ModelVersion } from "../../../schema";
+import type { ModelAlias, ModelVersion } from "../../../schema";
 import { buildRegistry, logicalModels, resolveLogical } from "../../../shared/registry/resolve";
+import { deploymentRow } from "../../helpers/workers/registry";
 
 const at = new Date("2025-01-01T00:00:00Z");
-const deployment = (id: string, extra: Partial<Deployment> = {}): Deployment => ({
-  id,
-  provider: "mock",
-  upstreamModel: "mock-small",
-  region: "eu-west",
-  lat: null,
-  lon: null,
-  baseUrl: null,
-  weight: 1,
-  options: {},
-  inputMicroUsdPerMTok: null,
-  outputMicroUsdPerMTok: null,
-  status: "active",
-  createdAt: at,
-  updatedAt: at,
-  ...extra,
-});
+const deployment = deploymentRow;
 const version = (v: string, targets: ModelVersion["targets"]): ModelVersion => ({
   id: `support-bot@${v}`,
   model: "support-bot",
