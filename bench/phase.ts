@@ -96,6 +96,7 @@ export function targetsOf(bench: Bench): PhaseContext["targets"] {
     floor: { id: "floor", url: bench.floor.url, pid: bench.floor.pid, logFile: bench.floor.logFile, headers: auth("mock-key") },
     edgeway: { id: "edgeway", ...gw, headers: { ...auth(bench.keys.full), ...FULL_HEADERS } },
     "edgeway-proxy": { id: "edgeway-proxy", ...gw, headers: auth(bench.keys.proxy) },
+    "edgeway-semantic": { id: "edgeway-semantic", ...gw, headers: { ...auth(bench.keys.semantic), ...FULL_HEADERS } },
   };
 }
 
@@ -328,7 +329,7 @@ async function measure(ctx: PhaseContext, phase: Phase, target: Target): Promise
   return result;
 }
 
-export type CensusRow = { tenant: "full" | "proxy"; mode: Mode; result?: CensusResult; note?: string };
+export type CensusRow = { tenant: "full" | "proxy" | "semantic"; mode: Mode; result?: CensusResult; note?: string };
 
 /**
  * The round-trip census (census.ts) for both tenants and both modes, through a gateway process of
@@ -353,20 +354,23 @@ export async function runCensusPhases(ctx: PhaseContext, delayMs = 15): Promise<
     });
     stops.push(gw.stop);
     setDelay(ctx, 0);
-    for (const tenant of ["full", "proxy"] as const)
-      for (const mode of ["json", "stream"] as const) {
-        const headers = { authorization: `Bearer ${bench.keys[tenant]}`, ...(tenant === "full" ? FULL_HEADERS : {}) };
-        const target: Target = { id: "edgeway", url: gw.url, headers };
-        const spec = specFor(target, { mode, cache: "miss" });
-        // warm: key, registry and price caches of this isolate
-        await runCensus(spec, log, { n: 5, maxMs: 5000, delayMs });
-        const result = await runCensus(spec, log, { n: ctx.durations.censusRequests, maxMs: 15_000, delayMs });
-        rows.push(result.n > 0 ? { tenant, mode, result } : { tenant, mode, note: `all ${result.errors} requests failed` });
-        const p = result.perRequest;
-        ctx.log(
-          `census ${tenant}/${mode}: n=${result.n} redis sync ${p.redisSync.toFixed(3)} async ${p.redisAsync.toFixed(3)}, pg sync ${p.pgSync.toFixed(3)} async ${p.pgAsync.toFixed(3)}, vector sync ${p.vectorSync.toFixed(3)}`,
-        );
-      }
+    const rowsToRun = [
+      ...(["full", "proxy"] as const).flatMap((tenant) => (["json", "stream"] as const).map((mode) => ({ tenant, mode }))),
+      { tenant: "semantic", mode: "json" } as const,
+    ];
+    for (const { tenant, mode } of rowsToRun) {
+      const headers = { authorization: `Bearer ${bench.keys[tenant]}`, ...(tenant === "proxy" ? {} : FULL_HEADERS) };
+      const target: Target = { id: "edgeway", url: gw.url, headers };
+      const spec = specFor(target, { mode, cache: "miss" });
+      // warm: key, registry and price caches of this isolate
+      await runCensus(spec, log, { n: 5, maxMs: 5000, delayMs });
+      const result = await runCensus(spec, log, { n: ctx.durations.censusRequests, maxMs: 15_000, delayMs });
+      rows.push(result.n > 0 ? { tenant, mode, result } : { tenant, mode, note: `all ${result.errors} requests failed` });
+      const p = result.perRequest;
+      ctx.log(
+        `census ${tenant}/${mode}: n=${result.n} redis sync ${p.redisSync.toFixed(3)} async ${p.redisAsync.toFixed(3)}, pg sync ${p.pgSync.toFixed(3)} async ${p.pgAsync.toFixed(3)}, vector sync ${p.vectorSync.toFixed(3)}`,
+      );
+    }
   } catch (err) {
     rows.push({ tenant: "full", mode: "json", note: `census failed: ${err instanceof Error ? err.message : String(err)}` });
   } finally {

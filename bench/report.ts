@@ -100,6 +100,7 @@ export function headline(
   const gw = find(phases, "edgeway", "json", c);
   const fullCensus = census.find((r) => r.tenant === "full" && r.mode === "json")?.result;
   const full = fullCensus?.perRequest;
+  const semantic = census.find((r) => r.tenant === "semantic")?.result?.perRequest;
   const values: Record<string, number | undefined> = {
     rps_ratio_vs_direct: ratio(gw?.rps, find(phases, "direct", "json", c)?.rps),
     added_p50_ms: minus(find(phases, "edgeway", "json", 1)?.latency?.p50, find(phases, "direct", "json", 1)?.latency?.p50),
@@ -109,7 +110,7 @@ export function headline(
     redis_async_per_req: full?.redisAsync,
     pg_sync_per_req: full?.pgSyncStatements,
     floor_cpu_ms_per_req: find(phases, "floor", "json", c)?.cpuMsPerReq,
-    vector_sync_per_req: full?.vectorSync,
+    vector_sync_per_req: semantic?.vectorSync,
     peak_mem_mb: gw?.peakMemMb,
     proxy_cpu_ms_per_req: find(phases, "edgeway-proxy", "json", c)?.cpuMsPerReq,
     rps: gw?.rps,

@@ -14,7 +14,7 @@ import { createDatabase, DEFAULT_POSTGRES_URL, dropDatabase, postgresReachable }
 import { seedDev, seedTenant } from "../local/seed";
 import { type PostgresChoice, type Stack, startStack } from "../local/stack";
 import { newApiKey } from "../shared/auth/keys";
-import { FULL_KEY_LIMITS, FULL_SETTINGS, PROXY_SETTINGS } from "./scenarios";
+import { FULL_KEY_LIMITS, FULL_SETTINGS, PROXY_SETTINGS, SEMANTIC_SETTINGS } from "./scenarios";
 import {
   type Bundle,
   bundleWorker,
@@ -32,7 +32,7 @@ export type Bench = {
   dir: string;
   stack: Stack;
   postgresKind: PostgresChoice["kind"];
-  keys: { full: string; proxy: string };
+  keys: { full: string; proxy: string; semantic: string };
   bundle: Bundle;
   wrangler: WranglerSettings;
   gateway: Workerd;
@@ -49,7 +49,12 @@ export type Bench = {
 };
 
 /** Starts the stack and the processes; whatever started is stopped by `close()`, also when a later step fails. */
-export async function startBench(opts: { gatewayCpus?: string | undefined; log: (msg: string) => void }): Promise<Bench> {
+export async function startBench(opts: {
+  gatewayCpus?: string | undefined;
+  /** Inspector address of the gateway process (profiling only). */
+  gatewayInspector?: string | undefined;
+  log: (msg: string) => void;
+}): Promise<Bench> {
   const runId = randomBytes(4).toString("hex");
   const dir = mkdtempSync(join(tmpdir(), `edgeway-bench-${runId}-`));
   const closers: Array<() => Promise<unknown>> = [async () => rmSync(dir, { recursive: true, force: true })];
@@ -73,9 +78,11 @@ export async function startBench(opts: { gatewayCpus?: string | undefined; log: 
     await seedDev(databaseUrl, newApiKey("test"));
     const full = await seedTenant(databaseUrl, "bench full hot path");
     const proxy = await seedTenant(databaseUrl, "bench pure proxy");
+    const semantic = await seedTenant(databaseUrl, "bench semantic cache");
     await configure(databaseUrl, [
       { tenantId: full.tenantId, settings: FULL_SETTINGS, keyId: full.keyId, keyLimits: FULL_KEY_LIMITS },
       { tenantId: proxy.tenantId, settings: PROXY_SETTINGS },
+      { tenantId: semantic.tenantId, settings: SEMANTIC_SETTINGS, keyId: semantic.keyId, keyLimits: FULL_KEY_LIMITS },
     ]);
 
     const bundle = await bundleWorker(join(root, "functions/index.ts"), dir);
@@ -83,17 +90,18 @@ export async function startBench(opts: { gatewayCpus?: string | undefined; log: 
     writeFileSync(join(dir, "cron.js"), CRON_WRAPPER);
     const wrangler = parseWranglerToml(readFileSync(join(root, "wrangler.toml"), "utf8"));
     const bindings = { ...wrangler.vars, ...stack.bindings };
-    const start = async (name: string, modules: string[], b: Record<string, string>, cpus?: string) => {
+    const start = async (name: string, modules: string[], b: Record<string, string>, cpus?: string, inspector?: string) => {
       const w = await startWorkerd({
         name,
         dir,
         cpus,
+        inspector,
         config: { modules, compatibilityDate: wrangler.compatibilityDate, compatibilityFlags: wrangler.compatibilityFlags, bindings: b },
       });
       closers.push(() => w.stop());
       return w;
     };
-    const gateway = await start("gateway", ["index.js"], bindings, opts.gatewayCpus);
+    const gateway = await start("gateway", ["index.js"], bindings, opts.gatewayCpus, opts.gatewayInspector);
     const floor = await start("floor", ["floor.js"], { UPSTREAM: stack.mock.url }, opts.gatewayCpus);
     const cron = await start("cron", ["cron.js", "index.js"], bindings);
 
@@ -101,7 +109,7 @@ export async function startBench(opts: { gatewayCpus?: string | undefined; log: 
       dir,
       stack,
       postgresKind: postgres.kind,
-      keys: { full: full.apiKey, proxy: proxy.apiKey },
+      keys: { full: full.apiKey, proxy: proxy.apiKey, semantic: semantic.apiKey },
       bundle,
       wrangler,
       gateway,

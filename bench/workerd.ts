@@ -149,6 +149,8 @@ export type StartWorkerdOptions = {
   /** CPU list for `taskset -c` (e.g. "0"); undefined = not pinned. */
   cpus?: string | undefined;
   timeoutMs?: number;
+  /** `host:port` for the V8 inspector (CPU profiles: `npm run bench:profile`); off when undefined. */
+  inspector?: string | undefined;
 };
 
 /** Writes `<dir>/<name>.capnp` and runs `workerd serve` on an ephemeral loopback port. */
@@ -156,7 +158,7 @@ export async function startWorkerd(opts: StartWorkerdOptions): Promise<Workerd> 
   const configFile = join(opts.dir, `${opts.name}.capnp`);
   writeFileSync(configFile, workerdConfig({ ...opts.config, address: "127.0.0.1:0" }));
   const bin = fileURLToPath(new URL(`../${WORKERD_BIN}`, import.meta.url));
-  const args = ["serve", configFile, "--control-fd=3"];
+  const args = ["serve", configFile, "--control-fd=3", ...(opts.inspector ? [`--inspector-addr=${opts.inspector}`] : [])];
   const [cmd, argv] = opts.cpus ? ["taskset", ["-c", opts.cpus, bin, ...args]] : [bin, args];
   const logFile = join(opts.dir, `${opts.name}.log`);
   const log = openSync(logFile, "a");

@@ -44,6 +44,20 @@ const census: CensusRow[] = [
       serviceMs: { redis: 0.3, postgres: Number.NaN, vector: 2 },
     },
   },
+  {
+    tenant: "semantic",
+    mode: "json",
+    result: {
+      n: 40,
+      errors: 0,
+      delayMs: 15,
+      perRequest: { redisSync: 1, redisAsync: 1, pgSync: 0, pgSyncStatements: 0, pgAsync: 0, vectorSync: 1, vectorAsync: 1 },
+      requestsWithPgSync: 0,
+      maxRedisSync: 1,
+      medianRedisSync: 1,
+      serviceMs: { redis: 0.3, postgres: Number.NaN, vector: 2 },
+    },
+  },
 ];
 
 describe("headline", () => {
@@ -61,6 +75,8 @@ describe("headline", () => {
     expect(h.pg_sync_per_req).toBe(0);
     expect(h.redis_cmds_per_1k).toBe(1020);
     expect(h.bundle_gzip_kib).toBe(320);
+    // the Vector figure comes from the semantic-cache tenant's census row, the only one that queries it
+    expect(h.vector_sync_per_req).toBe(1);
   });
 
   it("leaves out the Portkey ratio when the peer did not run, and reports missing values as n/a", () => {
