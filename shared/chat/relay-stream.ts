@@ -1,4 +1,4 @@
-import { sseParser } from "../openai/sse";
+import { SseDecoder, type SseEvent } from "../openai/sse";
 import type { ChatCompletionChunk, Usage } from "../openai/types";
 import type { StreamTranslator, UpstreamError } from "../providers/types";
 import { upstreamFailure } from "../providers/upstream-failure";
@@ -33,16 +33,32 @@ export type RelayOptions = {
 
 const isError = (v: ChatCompletionChunk[] | UpstreamError): v is UpstreamError => !Array.isArray(v);
 
+/** One buffer of the pieces, copied once (a single write to the client per upstream read). */
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  let size = 0;
+  for (const p of parts) size += p.byteLength;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
 /**
- * Upstream SSE → the client's stream, one event at a time (nothing buffered beyond one event). A
- * failure after the first byte, or an upstream that closes without its end marker, ends the stream
- * with the encoder's error event, never a clean end. Cancelling the returned stream cancels the
- * upstream body, which aborts the upstream request.
+ * Upstream SSE → the client's stream. Whatever one upstream read completes is translated and sent
+ * as one write (nothing is held back waiting for more: an event goes out as soon as its bytes are
+ * in). A failure after the first byte, or an upstream that closes without its end marker, ends the
+ * stream with the encoder's error event, never a clean end. Cancelling the returned stream cancels
+ * the upstream body, which aborts the upstream request.
  */
 export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   const now = opts.now ?? (() => performance.now());
   const started = now();
-  const events = opts.upstream.pipeThrough(sseParser()).getReader();
+  const upstream = opts.upstream.getReader();
+  const decoder = new SseDecoder();
   const outcome: StreamOutcome = { cancelled: false, completionText: "" };
   const received: string[] = [];
   let ended = false;
@@ -62,12 +78,38 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     return rest as ChatCompletionChunk;
   };
 
-  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: UpstreamError) => {
+  /** The client's bytes for these translated chunks (appended to `out`). */
+  const emit = (chunks: ChatCompletionChunk[], out: Uint8Array[]) => {
+    for (const chunk of chunks) {
+      opts.onChunk?.(chunk);
+      const shown = visible(chunk);
+      if (!shown) continue;
+      outcome.ttftMs ??= Math.round(now() - started);
+      for (const choice of shown.choices) {
+        if (choice.delta.content) received.push(choice.delta.content);
+        for (const call of choice.delta.tool_calls ?? []) received.push(call.function?.name ?? "", call.function?.arguments ?? "");
+      }
+      for (const b of opts.encoder.chunk(shown)) out.push(b);
+    }
+  };
+
+  /** Translates the events; an in-stream error stops at that event (what came before it still goes out). */
+  const translate = (events: SseEvent[], out: Uint8Array[]): UpstreamError | undefined => {
+    for (const ev of events) {
+      const chunks = opts.translator.event(ev);
+      if (isError(chunks)) return chunks;
+      emit(chunks, out);
+    }
+    return undefined;
+  };
+
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, out: Uint8Array[], err: UpstreamError) => {
     const gw = upstreamFailure(opts.provider, err);
     outcome.error = { code: gw.code, message: gw.message };
-    for (const bytes of opts.encoder.error(gw)) controller.enqueue(bytes);
+    for (const bytes of opts.encoder.error(gw)) out.push(bytes);
+    controller.enqueue(concat(out));
     controller.close();
-    events.cancel().catch(() => {});
+    upstream.cancel().catch(() => {});
     end();
   };
 
@@ -75,39 +117,30 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     {
       async pull(controller) {
         for (;;) {
-          let next: ReadableStreamReadResult<{ data: string; event?: string }>;
+          let next: ReadableStreamReadResult<Uint8Array>;
           try {
-            next = await events.read();
+            next = await upstream.read();
           } catch {
-            return fail(controller, { kind: "server", status: 502, message: "The upstream connection was lost mid-stream" });
+            return fail(controller, [], { kind: "server", status: 502, message: "The upstream connection was lost mid-stream" });
           }
-          const out = next.done ? opts.translator.end() : opts.translator.event(next.value);
-          if (isError(out)) return fail(controller, out);
-          let sent = false;
-          for (const chunk of out) {
-            opts.onChunk?.(chunk);
-            const shown = visible(chunk);
-            if (!shown) continue;
-            outcome.ttftMs ??= Math.round(now() - started);
-            for (const choice of shown.choices) {
-              if (choice.delta.content) received.push(choice.delta.content);
-              for (const call of choice.delta.tool_calls ?? []) received.push(call.function?.name ?? "", call.function?.arguments ?? "");
-            }
-            const bytes = opts.encoder.chunk(shown);
-            for (const b of bytes) controller.enqueue(b);
-            if (bytes.length) sent = true;
-          }
+          const out: Uint8Array[] = [];
+          const err = translate(next.done ? decoder.end() : decoder.push(next.value), out);
+          if (err) return fail(controller, out, err);
           if (next.done) {
-            for (const bytes of opts.encoder.done()) controller.enqueue(bytes);
+            const last = opts.translator.end();
+            if (isError(last)) return fail(controller, out, last);
+            emit(last, out);
+            for (const bytes of opts.encoder.done()) out.push(bytes);
+            if (out.length) controller.enqueue(concat(out));
             controller.close();
             return end();
           }
-          if (sent) return;
+          if (out.length) return controller.enqueue(concat(out));
         }
       },
       async cancel(reason) {
         outcome.cancelled = true;
-        await events.cancel(reason).catch(() => {});
+        await upstream.cancel(reason).catch(() => {});
         end();
       },
     },

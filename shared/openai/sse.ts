@@ -5,57 +5,84 @@ const encoder = new TextEncoder();
 
 /**
  * Bytes → SSE events, per the WHATWG event-stream rules (CRLF/LF/CR line ends, multi-line data,
- * comments ignored). Events are emitted as soon as their blank line arrives: no buffering beyond one
- * event.
- * @example upstream.body.pipeThrough(sseParser())
+ * comments ignored), synchronously: each `push` returns the events its bytes completed, so a relay
+ * handles everything one upstream read brought in one go. Stateful, one per stream.
+ * @example const d = new SseDecoder(); for (const ev of d.push(bytes)) handle(ev); for (const ev of d.end()) handle(ev);
  */
-export function sseParser(): TransformStream<Uint8Array, SseEvent> {
-  const decoder = new TextDecoder();
-  let buffer = "";
-  let data: string[] = [];
-  let event: string | undefined;
-  let id: string | undefined;
+export class SseDecoder {
+  private readonly decoder = new TextDecoder();
+  private buffer = "";
+  private data: string[] = [];
+  private event: string | undefined;
+  private id: string | undefined;
 
-  const line = (text: string, emit: (ev: SseEvent) => void) => {
+  /** The events completed by these bytes (their blank line arrived). */
+  push(chunk: Uint8Array): SseEvent[] {
+    this.buffer += this.decoder.decode(chunk, { stream: true });
+    return this.drain(false);
+  }
+
+  /** The stream closed: whatever event was still open, if it has data. */
+  end(): SseEvent[] {
+    this.buffer += this.decoder.decode();
+    const out = this.drain(true);
+    if (this.buffer) this.line(this.buffer, out);
+    this.buffer = "";
+    this.line("", out);
+    return out;
+  }
+
+  private line(text: string, out: SseEvent[]): void {
     if (text === "") {
-      if (data.length) emit({ data: data.join("\n"), ...(event ? { event } : {}), ...(id !== undefined ? { id } : {}) });
-      data = [];
-      event = undefined;
+      if (this.data.length) {
+        const ev: SseEvent = { data: this.data.length === 1 ? (this.data[0] as string) : this.data.join("\n") };
+        if (this.event) ev.event = this.event;
+        if (this.id !== undefined) ev.id = this.id;
+        out.push(ev);
+      }
+      this.data = [];
+      this.event = undefined;
       return;
     }
-    if (text.startsWith(":")) return;
+    if (text.charCodeAt(0) === 58 /* ":" */) return;
     const colon = text.indexOf(":");
     const field = colon === -1 ? text : text.slice(0, colon);
     let value = colon === -1 ? "" : text.slice(colon + 1);
-    if (value.startsWith(" ")) value = value.slice(1);
-    if (field === "data") data.push(value);
-    else if (field === "event") event = value;
-    else if (field === "id") id = value;
-  };
+    if (value.charCodeAt(0) === 32 /* " " */) value = value.slice(1);
+    if (field === "data") this.data.push(value);
+    else if (field === "event") this.event = value;
+    else if (field === "id") this.id = value;
+  }
 
-  const drain = (emit: (ev: SseEvent) => void, final: boolean) => {
+  private drain(final: boolean): SseEvent[] {
+    const out: SseEvent[] = [];
+    const buffer = this.buffer;
     let start = 0;
     for (let i = 0; i < buffer.length; i++) {
-      const ch = buffer[i];
-      if (ch !== "\n" && ch !== "\r") continue;
-      if (ch === "\r" && i + 1 === buffer.length && !final) break;
-      line(buffer.slice(start, i), emit);
-      if (ch === "\r" && buffer[i + 1] === "\n") i++;
+      const ch = buffer.charCodeAt(i);
+      if (ch !== 10 && ch !== 13) continue;
+      if (ch === 13 && i + 1 === buffer.length && !final) break;
+      this.line(buffer.slice(start, i), out);
+      if (ch === 13 && buffer.charCodeAt(i + 1) === 10) i++;
       start = i + 1;
     }
-    buffer = buffer.slice(start);
-  };
+    this.buffer = start === 0 ? buffer : buffer.slice(start);
+    return out;
+  }
+}
 
+/**
+ * The same as a stream: bytes → SSE events, each emitted as soon as its blank line arrives.
+ * @example upstream.body.pipeThrough(sseParser())
+ */
+export function sseParser(): TransformStream<Uint8Array, SseEvent> {
+  const decoder = new SseDecoder();
   return new TransformStream({
     transform(chunk, controller) {
-      buffer += decoder.decode(chunk, { stream: true });
-      drain((ev) => controller.enqueue(ev), false);
+      for (const ev of decoder.push(chunk)) controller.enqueue(ev);
     },
     flush(controller) {
-      buffer += decoder.decode();
-      drain((ev) => controller.enqueue(ev), true);
-      if (buffer) line(buffer, (ev) => controller.enqueue(ev));
-      line("", (ev) => controller.enqueue(ev));
+      for (const ev of decoder.end()) controller.enqueue(ev);
     },
   });
 }

@@ -130,7 +130,7 @@ class AttemptLoop<C, T> {
     }
     const { run, outcome } = ev;
     if (outcome.ok) {
-      this.abortAll(new DOMException("Another attempt answered first", "AbortError"));
+      if (this.running.size > 0) this.abortAll(new DOMException("Another attempt answered first", "AbortError"));
       return { value: outcome.value, winner: { candidate: run.candidate, kind: run.kind, index: run.index }, attempts: this.started };
     }
     if (outcome.failure === "client" || outcome.failure === "aborted") {
@@ -158,8 +158,9 @@ class AttemptLoop<C, T> {
     const remaining = this.deadline - this.now();
     const limit = Math.max(0, Math.min(policy.firstByteTimeoutMs, remaining));
     const message = remaining < policy.firstByteTimeoutMs ? DEADLINE(policy.deadlineMs) : `No first byte from upstream within ${limit} ms`;
-    const timeout = new GatewayError("upstream_timeout", message);
-    run.timers.push(setTimeout(() => this.settle(run, { ok: false, error: timeout, failure: "timeout" }), limit));
+    // the error is made when the timer fires: building an Error on every attempt costs a stack capture
+    const onTimeout = () => this.settle(run, { ok: false, error: new GatewayError("upstream_timeout", message), failure: "timeout" });
+    run.timers.push(setTimeout(onTimeout, limit));
     if (policy.hedgeAfterMs !== undefined && kind !== "hedge") {
       run.timers.push(setTimeout(() => this.push({ type: "hedge", run }), policy.hedgeAfterMs));
     }

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { relayStream, type StreamOutcome } from "../../../shared/chat/relay-stream";
+import { openAIStreamEncoder } from "../../../shared/chat/stream-encoder";
+import { SseDecoder } from "../../../shared/openai/sse";
+import { chatStream } from "../../../shared/providers/openai-compatible/response";
+import { OPENAI_COMPATIBLE } from "../../../shared/providers/openai-compatible/specs";
+import { layouts, pieces } from "../../helpers/workers/sse-replay";
+
+const spec = OPENAI_COMPATIBLE.openai;
+
+const chunk = (content: string) => ({
+  id: "c1",
+  object: "chat.completion.chunk",
+  created: 1,
+  model: "m",
+  choices: [{ index: 0, delta: { content }, finish_reason: null }],
+  usage: null,
+});
+const usageChunk = {
+  id: "c1",
+  object: "chat.completion.chunk",
+  created: 1,
+  model: "m",
+  choices: [],
+  usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+};
+const sse = (v: unknown) => `data: ${typeof v === "string" ? v : JSON.stringify(v)}\n\n`;
+const UPSTREAM = [sse(chunk("Hé")), sse(chunk("llo")), sse(usageChunk), sse("[DONE]")].join("");
+
+function source(parts: Uint8Array[]): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      for (const p of parts) controller.enqueue(p);
+      controller.close();
+    },
+  });
+}
+
+/** Relays `parts`; returns each write the client got, decoded, and the outcome. */
+async function relay(parts: Uint8Array[], includeUsage = false) {
+  let outcome: StreamOutcome | undefined;
+  const stream = relayStream({
+    provider: "openai",
+    upstream: source(parts),
+    translator: chatStream(spec),
+    includeUsage,
+    encoder: openAIStreamEncoder(),
+    onEnd: (o) => {
+      outcome = o;
+    },
+  });
+  const writes: string[] = [];
+  const decoder = new TextDecoder();
+  for await (const w of stream) writes.push(decoder.decode(w));
+  return { writes, text: writes.join(""), outcome };
+}
+
+describe("SseDecoder", () => {
+  it("returns the events each push completes, whatever the byte layout, with CRLF, CR and multi-line data", () => {
+    const text = "event: a\r\ndata: x\r\ndata: y\r\n\r\n: comment\rdata: é\r\rid: 7\ndata: z\n\n";
+    for (const cuts of layouts(text)) {
+      const d = new SseDecoder();
+      const events = [...pieces(text, cuts).flatMap((p) => d.push(p)), ...d.end()];
+      expect(events).toEqual([{ event: "a", data: "x\ny" }, { data: "é" }, { data: "z", id: "7" }]);
+    }
+  });
+
+  it("end() flushes an event whose blank line never came", () => {
+    const d = new SseDecoder();
+    expect(d.push(new TextEncoder().encode("data: 1\n\ndata: 2"))).toEqual([{ data: "1" }]);
+    expect(d.end()).toEqual([{ data: "2" }]);
+  });
+});
+
+describe("relayStream", () => {
+  it("relays every byte layout to the same client stream, usage stripped unless asked for", async () => {
+    const expected = [sse({ ...chunk("Hé"), usage: undefined }), sse({ ...chunk("llo"), usage: undefined }), sse("[DONE]")].join("");
+    for (const cuts of layouts(UPSTREAM).slice(0, 12)) {
+      const { text, outcome } = await relay(pieces(UPSTREAM, cuts));
+      expect(text).toBe(expected);
+      expect(outcome).toMatchObject({ cancelled: false, usage: usageChunk.usage });
+      expect(outcome?.error).toBeUndefined();
+    }
+    const withUsage = await relay(pieces(UPSTREAM, []), true);
+    expect(withUsage.text).toBe(UPSTREAM);
+  });
+
+  it("sends what one upstream read completed as one write", async () => {
+    // all of it in one read: the chunks in one write, then [DONE] once the upstream has closed
+    const { writes } = await relay(pieces(UPSTREAM, []));
+    expect(writes).toEqual([sse({ ...chunk("Hé"), usage: undefined }) + sse({ ...chunk("llo"), usage: undefined }), sse("[DONE]")]);
+    // one event per read: one write per visible chunk (the usage chunk is hidden)
+    const perEvent = UPSTREAM.split("\n\n")
+      .filter(Boolean)
+      .map((e) => `${e}\n\n`);
+    const split = await relay(perEvent.map((e) => new TextEncoder().encode(e)));
+    expect(split.writes).toHaveLength(3);
+  });
+
+  it("an error event mid-stream ends with the chunks before it, then event: error and no [DONE]", async () => {
+    const upstream = [sse(chunk("a")), sse({ error: { message: "boom", type: "server_error" } }), sse(chunk("never"))].join("");
+    const { text, outcome } = await relay(pieces(upstream, []));
+    expect(text.startsWith(sse({ ...chunk("a"), usage: undefined }))).toBe(true);
+    expect(text).toContain("event: error\ndata: ");
+    expect(text).not.toContain("never");
+    expect(text).not.toContain("data: [DONE]");
+    expect(outcome?.error?.code).toBeDefined();
+  });
+
+  it("an upstream that closes before [DONE] is an error, not a clean end", async () => {
+    const { text, outcome } = await relay(pieces(sse(chunk("a")), []));
+    expect(text).toContain("event: error");
+    expect(text).not.toContain("data: [DONE]");
+    expect(outcome?.error?.message).toMatch(/ended before \[DONE\]/);
+    expect(outcome?.completionText).toBe("a");
+  });
+});
