@@ -1,3 +1,5 @@
+import { sha256Hex } from "../crypto/sha256";
+
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const KEY_SHAPE = /^ew_[a-z0-9]{2,12}_[A-Za-z0-9]{24,64}$/;
 
@@ -28,7 +30,4 @@ export function displayPrefix(key: string): string {
  * Hex SHA-256 of the key: what the database stores and what caches are keyed by.
  * @example await hashApiKey("ew_dev_...") // "9f86d0..."
  */
-export async function hashApiKey(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+export const hashApiKey = (key: string): Promise<string> => sha256Hex(key);

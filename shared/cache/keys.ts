@@ -1,5 +1,6 @@
+import { sha256Hex } from "../crypto/sha256";
 import type { ChatCompletionRequest } from "../openai/chat-request";
-import { canonicalJson, canonicalRequest, sha256Hex } from "./normalize";
+import { canonicalJson, canonicalRequest } from "./normalize";
 
 /** Tenant cache modes: `off`; `deterministic` (temperature 0 or a seed set; the default); `all`. */
 export const CACHE_MODES = ["off", "deterministic", "all"] as const;

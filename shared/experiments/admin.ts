@@ -1,4 +1,5 @@
 import type { Experiment, Variant } from "../../schema";
+import { toHex } from "../crypto/sha256";
 import { GatewayError } from "../errors/gateway-error";
 import { insertAudit } from "../storage/postgres/audit-log";
 import {
@@ -35,7 +36,7 @@ export function experimentView({ salt: _salt, results: _results, ...row }: Exper
 
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 const randomId = () => `exp_${Array.from(crypto.getRandomValues(new Uint8Array(20)), (b) => ALPHABET[b % 36]).join("")}`;
-const randomSalt = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+const randomSalt = () => toHex(crypto.getRandomValues(new Uint8Array(16)));
 
 /** 404 for an experiment that does not exist or that the actor may not manage (global ones: the admin token's). */
 export const experimentNotFound = (id: string) => new GatewayError("not_found", `Experiment \`${id}\` not found`, { param: "id" });

@@ -74,7 +74,8 @@ class AttemptLoop<C, T> {
   private readonly deadline: number;
   private readonly maxAttempts: number;
   private readonly client?: AbortSignal;
-  private readonly loop = new AbortController();
+  /** Cancels backoff sleeps when the loop ends; made by the first sleep (an abort costs an exception object). */
+  private loop?: AbortController;
   private readonly events: LoopEvent<C, T>[] = [];
   private wake?: () => void;
   private readonly running = new Set<Run<C>>();
@@ -107,7 +108,7 @@ class AttemptLoop<C, T> {
         if (done) return done;
       }
     } finally {
-      this.loop.abort();
+      this.loop?.abort();
       client?.removeEventListener("abort", onClientAbort);
     }
   }
@@ -143,7 +144,10 @@ class AttemptLoop<C, T> {
     const step = this.nextStep(run, outcome.failure, outcome.error);
     if (!step) throw this.giveUp();
     if (step.waitMs === 0) this.start(step);
-    else void (this.opts.sleep ?? sleep)(step.waitMs, this.loop.signal).then(() => this.push({ type: "wake", step }));
+    else {
+      this.loop ??= new AbortController();
+      void (this.opts.sleep ?? sleep)(step.waitMs, this.loop.signal).then(() => this.push({ type: "wake", step }));
+    }
   }
 
   private start({ pos, kind }: Step): void {

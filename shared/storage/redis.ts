@@ -26,6 +26,8 @@ export function createRedis(env: Pick<Env, "UPSTASH_REDIS_REST_URL" | "UPSTASH_R
     // Every value the gateway stores is UTF-8 text (JSON, base64 of sealed entries): the REST
     // API's base64 transport encoding would only cost CPU to decode on every reply.
     responseEncoding: false,
+    // No SDK telemetry headers (runtime, platform, SDK version) on every call.
+    enableTelemetry: false,
     ...(opts.raw ? { automaticDeserialization: false } : {}),
   });
 }
