@@ -75,7 +75,8 @@ export async function attemptChat(
         body: o.body,
         meta: { id: `chatcmpl-${c.get("requestId")}`, created: Math.floor(Date.now() / 1000), model: cand.target.model },
         bindings: c.env,
-        signal: AbortSignal.any([ctx.signal, c.req.raw.signal]),
+        // ctx.signal already follows the client (runAttempts ties every attempt to it)
+        signal: ctx.signal,
         ...(o.encoder ? { encoder: o.encoder } : {}),
         ...(o.onChunk ? { onChunk: o.onChunk } : {}),
       });
@@ -103,5 +104,8 @@ export async function attemptChat(
       });
     },
   });
+  // The winner stays tied to the client until its answer is delivered: a JSON body is already read.
+  if (run.value.kind === "json") run.release();
+  else run.value.outcome.finally(run.release);
   return { result: run.value, winner: run.winner.candidate, attempts: run.attempts, lost, ...(breaker ? { breaker } : {}) };
 }

@@ -33,11 +33,21 @@ export type RunAttemptsOptions<C, T> = {
   random?: () => number;
   /** Called once per attempt when it settles (winner, failure, or aborted loser). Must not throw. */
   onAttempt?: (record: AttemptRecord<C>) => void;
-  /** The client went away: aborts every attempt, including the winner's body later on. */
+  /** The client went away: aborts every attempt, and the winner's until `release()` is called. */
   signal?: AbortSignal;
 };
 
-export type AttemptsResult<C, T> = { value: T; winner: { candidate: C; kind: AttemptKind; index: number }; attempts: number };
+export type AttemptsResult<C, T> = {
+  value: T;
+  winner: { candidate: C; kind: AttemptKind; index: number };
+  attempts: number;
+  /**
+   * Unties the winner from the client's signal: call it once the answer is fully delivered (a JSON
+   * body read, a stream ended). The client's signal may outlive the request in the runtime, and a
+   * listener left on it keeps everything this request built alive.
+   */
+  release: () => void;
+};
 
 type Step = { pos: number; kind: AttemptKind };
 type Run<C> = Step & { candidate: C; index: number; controller: AbortController; startedAt: number; done: boolean; timers: number[] };
@@ -132,7 +142,8 @@ class AttemptLoop<C, T> {
     const { run, outcome } = ev;
     if (outcome.ok) {
       if (this.running.size > 0) this.abortAll(new DOMException("Another attempt answered first", "AbortError"));
-      return { value: outcome.value, winner: { candidate: run.candidate, kind: run.kind, index: run.index }, attempts: this.started };
+      const winner = { candidate: run.candidate, kind: run.kind, index: run.index };
+      return { value: outcome.value, winner, attempts: this.started, release: this.tieToClient(run.controller) };
     }
     if (outcome.failure === "client" || outcome.failure === "aborted") {
       this.abortAll(outcome.error);
@@ -151,14 +162,12 @@ class AttemptLoop<C, T> {
   }
 
   private start({ pos, kind }: Step): void {
-    const { policy, client } = this;
+    const { policy } = this;
     const candidate = this.opts.candidates[pos] as C;
     const controller = new AbortController();
     const run: Run<C> = { pos, kind, candidate, index: this.started++, controller, startedAt: this.now(), done: false, timers: [] };
     this.running.add(run);
     this.frontier = Math.max(this.frontier, pos);
-    // Linked for good: the winner's stream body must stop when the client goes away.
-    client?.addEventListener("abort", () => controller.abort(client.reason), { once: true });
     const remaining = this.deadline - this.now();
     const limit = Math.max(0, Math.min(policy.firstByteTimeoutMs, remaining));
     const message = remaining < policy.firstByteTimeoutMs ? DEADLINE(policy.deadlineMs) : `No first byte from upstream within ${limit} ms`;
@@ -220,6 +229,15 @@ class AttemptLoop<C, T> {
     if (this.retried.has(run.pos)) return null;
     this.retried.add(run.pos);
     return { pos: run.pos, kind: "hedge" };
+  }
+
+  /** The winner's body (a stream may go on) stops when the client goes away, until released. */
+  private tieToClient(controller: AbortController): () => void {
+    const { client } = this;
+    if (!client) return () => {};
+    const onAbort = () => controller.abort(client.reason);
+    client.addEventListener("abort", onAbort, { once: true });
+    return () => client.removeEventListener("abort", onAbort);
   }
 
   private abortAll(reason: unknown): void {

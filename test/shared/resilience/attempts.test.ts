@@ -248,6 +248,29 @@ describe("runAttempts", () => {
     expect(ok.calls[0]?.ctx.signal.aborted).toBe(true);
   });
 
+  it("release() unties the winner from the client: nothing of the request stays listening on its signal", async () => {
+    const client = new AbortController();
+    const added: unknown[] = [];
+    const removed: unknown[] = [];
+    const signal = client.signal;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((type: string, fn: EventListener, o?: boolean | { once?: boolean }) => {
+      added.push(fn);
+      add(type, fn, o);
+    }) as typeof signal.addEventListener;
+    signal.removeEventListener = ((type: string, fn: EventListener) => {
+      removed.push(fn);
+      remove(type, fn);
+    }) as typeof signal.removeEventListener;
+    const ok = spy(async (c) => c);
+    const r = await runAttempts({ candidates: ["a"], attempt: ok.attempt, signal });
+    r.release();
+    expect(new Set(removed)).toEqual(new Set(added));
+    client.abort();
+    expect(ok.calls[0]?.ctx.signal.aborted).toBe(false); // released: the finished answer is not aborted
+  });
+
   it("survives a throwing onAttempt and rejects an empty candidate list", async () => {
     const r = await runAttempts({
       candidates: ["a"],
