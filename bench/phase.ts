@@ -34,7 +34,15 @@ import type { Bench } from "./setup";
 import type { LatencySummary } from "./stats";
 import { type LogScan, scanLog, tail } from "./workerd";
 
-export type Target = { id: TargetId; url: string; headers: Record<string, string>; pid?: number; logFile?: string };
+export type Target = {
+  id: TargetId;
+  url: string;
+  headers: Record<string, string>;
+  pid?: number;
+  logFile?: string;
+  /** Bytes of JS heap in use after a full GC (the gateway, through its inspector): the leak check. */
+  heap?: () => Promise<number>;
+};
 
 export type Durations = { seqRequests: number; seqMs: number; loadMs: number; c1LoadMs: number; warmMs: number; censusRequests: number };
 
@@ -73,6 +81,8 @@ export type PhaseResult = {
   /** Share of one core the target used during the phase. */
   busyPct?: number;
   peakMemMb?: number;
+  /** Growth of the JS heap (after a full GC) over the phase, KB per 1,000 requests: a leak shows here. */
+  heapGrowthKbPer1k?: number;
   /** CPU used by everything else on the machine during the phase, in cores (see metrics.ts). */
   otherCores?: number;
   /** Error and warning lines the target logged during the phase. */
@@ -90,7 +100,7 @@ export type PhaseResult = {
 /** Direct, floor and the two Edgeway configurations of a started bench (the peer is added when it starts). */
 export function targetsOf(bench: Bench): PhaseContext["targets"] {
   const auth = (key: string) => ({ authorization: `Bearer ${key}` });
-  const gw = { url: bench.gateway.url, pid: bench.gateway.pid, logFile: bench.gateway.logFile };
+  const gw = { url: bench.gateway.url, pid: bench.gateway.pid, logFile: bench.gateway.logFile, heap: bench.gatewayHeap };
   return {
     direct: { id: "direct", url: bench.stack.mock.url, headers: auth("mock-key") },
     floor: { id: "floor", url: bench.floor.url, pid: bench.floor.pid, logFile: bench.floor.logFile, headers: auth("mock-key") },
@@ -238,7 +248,8 @@ async function measure(ctx: PhaseContext, phase: Phase, target: Target): Promise
     ctx.warmed.add(warmKey);
   }
 
-  const edgeway = phase.target === "edgeway" || phase.target === "edgeway-proxy";
+  const edgeway = phase.target.startsWith("edgeway");
+  const heap0 = await target.heap?.().catch(() => undefined);
   const rows0 = edgeway ? await bench.countRows() : 0;
   const logSize = target.logFile ? fileSize(target.logFile) : 0;
   resetCounters(bench);
@@ -266,6 +277,7 @@ async function measure(ctx: PhaseContext, phase: Phase, target: Target): Promise
   const used = cpu?.stop();
   const { benchCores, otherCores } = machine.stop();
   const mem = target.pid ? memory(target.pid) : undefined;
+  const heap1 = heap0 === undefined ? undefined : await target.heap?.().catch(() => undefined);
 
   const requests = loadRes.requests + (seq ? seq.n + seq.errors : 0);
   // what the target saw, for per-request counters: wrk's in-flight requests at the end count too
@@ -295,6 +307,7 @@ async function measure(ctx: PhaseContext, phase: Phase, target: Target): Promise
     ...(seq ? { latencyWrk: loadRes.latency, ttfb: seq.ttfb } : {}),
     ...(used ? { cpuMsPerReq: used.cpuMs / Math.max(1, sent), busyPct: (100 * used.cpuMs) / used.wallMs } : {}),
     ...(mem ? { peakMemMb: mem.peakKb / 1024 } : {}),
+    ...(heap0 !== undefined && heap1 !== undefined ? { heapGrowthKbPer1k: (heap1 - heap0) / 1024 / (Math.max(1, sent) / 1000) } : {}),
     otherCores,
     benchCores,
     ...(log ? { log } : {}),

@@ -10,6 +10,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
+import { connectInspector } from "./inspector";
 import { type RequestSpec, runWrk } from "./load";
 import { pinning } from "./metrics";
 import { MODEL } from "./phase";
@@ -24,35 +25,7 @@ const tenant = process.env.PROFILE_TENANT === "proxy" ? "proxy" : "full";
 const mode = process.env.PROFILE_MODE === "stream" ? "stream" : "json";
 const seconds = Number(process.env.PROFILE_SECONDS ?? 5);
 const connections = Number(process.env.PROFILE_CONNECTIONS ?? 32);
-const INSPECTOR = "127.0.0.1:9239";
 const log = (msg: string) => console.log(`[profile] ${msg}`);
-
-/** A minimal Chrome DevTools Protocol session over the inspector's WebSocket. */
-async function cdp(url: string) {
-  const ws = new WebSocket(url);
-  await new Promise((resolve, reject) => {
-    ws.addEventListener("open", resolve, { once: true });
-    ws.addEventListener("error", reject, { once: true });
-  });
-  let next = 1;
-  const pending = new Map<number, (v: unknown) => void>();
-  ws.addEventListener("message", (e) => {
-    const msg = JSON.parse(String(e.data)) as { id?: number; result?: unknown; error?: unknown };
-    if (msg.id && pending.has(msg.id)) {
-      (pending.get(msg.id) as (v: unknown) => void)(msg.error ? Promise.reject(new Error(JSON.stringify(msg.error))) : msg.result);
-      pending.delete(msg.id);
-    }
-  });
-  return {
-    send: <T>(method: string, params: object = {}) =>
-      new Promise<T>((resolve) => {
-        const id = next++;
-        pending.set(id, resolve as (v: unknown) => void);
-        ws.send(JSON.stringify({ id, method, params }));
-      }),
-    close: () => ws.close(),
-  };
-}
 
 /** Maps a bundle line to the source module esbuild wrote it from (its `// path` comments). */
 function moduleIndex(bundleFile: string): (line: number) => string {
@@ -123,7 +96,7 @@ function summarize(profile: Profile, moduleOf: (line: number) => string, request
 }
 
 const pin = pinning(availableParallelism());
-const bench = await startBench({ gatewayCpus: pin.gateway, gatewayInspector: INSPECTOR, log });
+const bench = await startBench({ gatewayCpus: pin.gateway, log });
 try {
   const key = tenant === "full" ? bench.keys.full : bench.keys.proxy;
   const spec: RequestSpec = {
@@ -135,8 +108,7 @@ try {
   const opts = { connections, cpus: pin.load, dir: bench.dir };
   log(`warm-up: ${tenant} ${mode} c=${connections}`);
   await runWrk(spec, { ...opts, durationMs: 2000 });
-  const targets = (await (await fetch(`http://${INSPECTOR}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
-  const session = await cdp((targets[0] as { webSocketDebuggerUrl: string }).webSocketDebuggerUrl);
+  const session = await connectInspector(bench.gatewayInspector, bench.pokeGateway);
   await session.send("Profiler.enable");
   await session.send("Profiler.setSamplingInterval", { interval: 100 });
   await session.send("Profiler.start");

@@ -112,6 +112,7 @@ export function headline(
     floor_cpu_ms_per_req: find(phases, "floor", "json", c)?.cpuMsPerReq,
     vector_sync_per_req: semantic?.vectorSync,
     peak_mem_mb: gw?.peakMemMb,
+    heap_growth_kb_per_1k: gw?.heapGrowthKbPer1k,
     proxy_cpu_ms_per_req: find(phases, "edgeway-proxy", "json", c)?.cpuMsPerReq,
     rps: gw?.rps,
     rps_ratio_vs_floor: ratio(gw?.rps, find(phases, "floor", "json", c)?.rps),
@@ -190,6 +191,11 @@ const TARGETS: Array<{ name: string; check: (v: Record<string, number | undefine
   { name: "rps_ratio_vs_portkey", text: "≥ 3× Portkey's throughput", check: (v) => at(v.rps_ratio_vs_portkey, (x) => x >= 3) },
   { name: "cpu_ms_per_req", text: "≤ 0.4 ms CPU per request (raw workerd)", check: (v) => at(v.cpu_ms_per_req, (x) => x <= 0.4) },
   { name: "bundle_gzip_kib", text: "bundle ≤ 1 MiB gzipped", check: (v) => at(v.bundle_gzip_kib, (x) => x <= 1024) },
+  {
+    name: "heap_growth_kb_per_1k",
+    text: "no leak: the JS heap after a full GC grows ≤ 100 KB per 1,000 requests (an isolate has 128 MB)",
+    check: (v) => at(v.heap_growth_kb_per_1k, (x) => x <= 100),
+  },
 ];
 
 function at(v: number | undefined, ok: (x: number) => boolean): boolean | undefined {
@@ -234,13 +240,13 @@ export function markdown(r: Report): string {
 
   lines.push("## Scenarios", "");
   lines.push(
-    `c = concurrency. Latencies in ms: at c=1 from the sequential client (wrk's coordinated-omission-corrected p99 in brackets when it differs), otherwise from the load generator. Added = p50 minus direct's p50 (c=1). TTFB = first body byte. Counters per request. Core busy = the target's CPU time / wall time (100% = its core saturated). Load side = cores used by the bench's own process (stand-ins, mock upstream, sequential client) plus wrk: near 1.0 the load side, not the target, was the limit. Log err/warn = error and warning lines the target's process logged during the phase (the messages are listed further down). Other CPU = cores used by the rest of the machine during the phase (includes Redis, Postgres and kernel network time); above ${DISTURBED_CORES} the phase is marked "disturbed". Limit (c > 1) = what set the pace: target (its core ≥ 80% busy), load side (≥ 0.85 core), disturbed, or latency (neither saturated).`,
+    `c = concurrency. Latencies in ms: at c=1 from the sequential client (wrk's coordinated-omission-corrected p99 in brackets when it differs), otherwise from the load generator. Added = p50 minus direct's p50 (c=1). TTFB = first body byte. Counters per request. Core busy = the target's CPU time / wall time (100% = its core saturated). Heap Δ = growth of the gateway's JS heap after a full GC over the phase, KB per 1,000 requests (a leak shows here; small values are caches filling). Load side = cores used by the bench's own process (stand-ins, mock upstream, sequential client) plus wrk: near 1.0 the load side, not the target, was the limit. Log err/warn = error and warning lines the target's process logged during the phase (the messages are listed further down). Other CPU = cores used by the rest of the machine during the phase (includes Redis, Postgres and kernel network time); above ${DISTURBED_CORES} the phase is marked "disturbed". Limit (c > 1) = what set the pace: target (its core ≥ 80% busy), load side (≥ 0.85 core), disturbed, or latency (neither saturated).`,
     "",
   );
   lines.push(
-    "| scenario | target | mode | delay | c | req/s | p50 | p90 | p99 | TTFB p50 | added p50 | added TTFB | CPU ms/req | core busy | peak MB | load side | other CPU | limit | log err/warn | Redis RT | Redis cmds | PG stmts | Vector q | upstream | note |",
+    "| scenario | target | mode | delay | c | req/s | p50 | p90 | p99 | TTFB p50 | added p50 | added TTFB | CPU ms/req | core busy | peak MB | heap Δ KB/1k | load side | other CPU | limit | log err/warn | Redis RT | Redis cmds | PG stmts | Vector q | upstream | note |",
   );
-  lines.push(`|${"---|".repeat(25)}`);
+  lines.push(`|${"---|".repeat(26)}`);
   for (const p of phases) {
     const d = p.phase.concurrency === 1 ? direct(p) : undefined;
     const c = p.perRequest;
@@ -248,7 +254,7 @@ export function markdown(r: Report): string {
     const note =
       p.status === "ok" ? (p.cacheHitRatio !== undefined ? `hit ratio ${f(p.cacheHitRatio)}` : "") : `${p.status}: ${p.note ?? ""}`;
     lines.push(
-      `| ${p.phase.cache} | ${TARGET_LABELS[p.phase.target]} | ${p.phase.mode} | ${p.phase.delayMs} | ${p.phase.concurrency} | ${f(p.rps, 0)} | ${f(p.latency?.p50)} | ${f(p.latency?.p90)} | ${f(p.latency?.p99)}${wrkP99} | ${f(p.ttfb?.p50)} | ${d && p.phase.target !== "direct" ? f(minus(p.latency?.p50, d.latency?.p50)) : ""} | ${d && p.phase.target !== "direct" ? f(minus(p.ttfb?.p50, d.ttfb?.p50)) : ""} | ${f(p.cpuMsPerReq, 3)} | ${p.busyPct === undefined ? "" : `${p.busyPct.toFixed(0)}%`} | ${f(p.peakMemMb, 0)} | ${f(p.benchCores)} | ${f(p.otherCores)} | ${p.status === "ok" && p.phase.concurrency > 1 ? limitOf(p) : ""} | ${p.log ? `${p.log.errors}/${p.log.warnings}` : ""} | ${f(c?.redisRt, 3)} | ${f(c?.redisCommands, 3)} | ${f(c?.pgStatements, 3)} | ${f(c?.vectorQueries, 3)} | ${f(c?.upstreamCalls, 2)} | ${note.replaceAll("|", "\\|")} |`,
+      `| ${p.phase.cache} | ${TARGET_LABELS[p.phase.target]} | ${p.phase.mode} | ${p.phase.delayMs} | ${p.phase.concurrency} | ${f(p.rps, 0)} | ${f(p.latency?.p50)} | ${f(p.latency?.p90)} | ${f(p.latency?.p99)}${wrkP99} | ${f(p.ttfb?.p50)} | ${d && p.phase.target !== "direct" ? f(minus(p.latency?.p50, d.latency?.p50)) : ""} | ${d && p.phase.target !== "direct" ? f(minus(p.ttfb?.p50, d.ttfb?.p50)) : ""} | ${f(p.cpuMsPerReq, 3)} | ${p.busyPct === undefined ? "" : `${p.busyPct.toFixed(0)}%`} | ${f(p.peakMemMb, 0)} | ${f(p.heapGrowthKbPer1k, 0)} | ${f(p.benchCores)} | ${f(p.otherCores)} | ${p.status === "ok" && p.phase.concurrency > 1 ? limitOf(p) : ""} | ${p.log ? `${p.log.errors}/${p.log.warnings}` : ""} | ${f(c?.redisRt, 3)} | ${f(c?.redisCommands, 3)} | ${f(c?.pgStatements, 3)} | ${f(c?.vectorQueries, 3)} | ${f(c?.upstreamCalls, 2)} | ${note.replaceAll("|", "\\|")} |`,
     );
   }
   lines.push("");

@@ -14,6 +14,7 @@ import { createDatabase, DEFAULT_POSTGRES_URL, dropDatabase, postgresReachable }
 import { seedDev, seedTenant } from "../local/seed";
 import { type PostgresChoice, type Stack, startStack } from "../local/stack";
 import { newApiKey } from "../shared/auth/keys";
+import { connectInspector, freePort, heapAfterGc } from "./inspector";
 import { FULL_KEY_LIMITS, FULL_SETTINGS, PROXY_SETTINGS, SEMANTIC_SETTINGS } from "./scenarios";
 import {
   type Bundle,
@@ -36,6 +37,12 @@ export type Bench = {
   bundle: Bundle;
   wrangler: WranglerSettings;
   gateway: Workerd;
+  /** `host:port` of the gateway's V8 inspector. */
+  gatewayInspector: string;
+  /** One cheap request to the gateway (keeps its isolate handling inspector messages). */
+  pokeGateway(): void;
+  /** The gateway's JS heap in use after a full GC, in bytes (a fresh inspector session per call). */
+  gatewayHeap(): Promise<number>;
   floor: Workerd;
   /** Runs the Worker's scheduled handler (usage flush) in its own process. */
   flush(): Promise<void>;
@@ -49,12 +56,7 @@ export type Bench = {
 };
 
 /** Starts the stack and the processes; whatever started is stopped by `close()`, also when a later step fails. */
-export async function startBench(opts: {
-  gatewayCpus?: string | undefined;
-  /** Inspector address of the gateway process (profiling only). */
-  gatewayInspector?: string | undefined;
-  log: (msg: string) => void;
-}): Promise<Bench> {
+export async function startBench(opts: { gatewayCpus?: string | undefined; log: (msg: string) => void }): Promise<Bench> {
   const runId = randomBytes(4).toString("hex");
   const dir = mkdtempSync(join(tmpdir(), `edgeway-bench-${runId}-`));
   const closers: Array<() => Promise<unknown>> = [async () => rmSync(dir, { recursive: true, force: true })];
@@ -101,7 +103,14 @@ export async function startBench(opts: {
       closers.push(() => w.stop());
       return w;
     };
-    const gateway = await start("gateway", ["index.js"], bindings, opts.gatewayCpus, opts.gatewayInspector);
+    // the inspector (no session attached while measuring) serves the heap check and `bench:profile`
+    const gatewayInspector = `127.0.0.1:${await freePort()}`;
+    const gateway = await start("gateway", ["index.js"], bindings, opts.gatewayCpus, process.env.BENCH_INSPECTOR === "0" ? undefined : gatewayInspector);
+    const poke = () => {
+      fetch(`${gateway.url}/healthz`)
+        .then((r) => r.text())
+        .catch(() => {});
+    };
     const floor = await start("floor", ["floor.js"], { UPSTREAM: stack.mock.url }, opts.gatewayCpus);
     const cron = await start("cron", ["cron.js", "index.js"], bindings);
 
@@ -113,6 +122,16 @@ export async function startBench(opts: {
       bundle,
       wrangler,
       gateway,
+      gatewayInspector,
+      pokeGateway: poke,
+      gatewayHeap: async () => {
+        const session = await connectInspector(gatewayInspector, poke);
+        try {
+          return await heapAfterGc(session);
+        } finally {
+          session.close();
+        }
+      },
       floor,
       flush: async () => {
         const res = await fetch(`${cron.url}/__scheduled`, { method: "POST", signal: AbortSignal.timeout(30_000) });
