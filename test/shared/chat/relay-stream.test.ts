@@ -114,4 +114,35 @@ describe("relayStream", () => {
     expect(outcome?.error?.message).toMatch(/ended before \[DONE\]/);
     expect(outcome?.completionText).toBe("a");
   });
+
+  it("a client that goes away mid-stream cancels the upstream, even while the relay waits for it", async () => {
+    let cancelled: unknown;
+    let outcome: StreamOutcome | undefined;
+    const upstream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(sse(chunk("first"))));
+        // and then nothing more: the relay is left waiting on the upstream
+      },
+      cancel(reason) {
+        cancelled = reason ?? "cancelled";
+      },
+    });
+    const stream = relayStream({
+      provider: "openai",
+      upstream,
+      translator: chatStream(spec),
+      includeUsage: false,
+      encoder: openAIStreamEncoder(),
+      onEnd: (o) => {
+        outcome = o;
+      },
+    });
+    const reader = stream.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toContain('"first"');
+    await reader.cancel("client gone");
+    for (let i = 0; i < 50 && !outcome; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cancelled).toBeDefined();
+    expect(outcome).toMatchObject({ cancelled: true, completionText: "first" });
+  });
 });
