@@ -105,7 +105,13 @@ export async function startBench(opts: { gatewayCpus?: string | undefined; log: 
     };
     // the inspector (no session attached while measuring) serves the heap check and `bench:profile`
     const gatewayInspector = `127.0.0.1:${await freePort()}`;
-    const gateway = await start("gateway", ["index.js"], bindings, opts.gatewayCpus, process.env.BENCH_INSPECTOR === "0" ? undefined : gatewayInspector);
+    const gateway = await start(
+      "gateway",
+      ["index.js"],
+      bindings,
+      opts.gatewayCpus,
+      process.env.BENCH_INSPECTOR === "0" ? undefined : gatewayInspector,
+    );
     const poke = () => {
       fetch(`${gateway.url}/healthz`)
         .then((r) => r.text())

@@ -29,36 +29,22 @@ const phases: PhaseResult[] = [
   result({ target: "edgeway", delayMs: 20 }, { rps: 1_500 }),
   result({ target: "edgeway", cache: "exact-hit" }, { status: "n/a", note: "no cache hit observed" }),
 ];
-const census: CensusRow[] = [
-  {
-    tenant: "full",
-    mode: "json",
-    result: {
-      n: 40,
-      errors: 0,
-      delayMs: 15,
-      perRequest: { redisSync: 1, redisAsync: 1, pgSync: 0, pgSyncStatements: 0, pgAsync: 0, vectorSync: 0, vectorAsync: 0 },
-      requestsWithPgSync: 0,
-      maxRedisSync: 1,
-      medianRedisSync: 1,
-      serviceMs: { redis: 0.3, postgres: Number.NaN, vector: 2 },
-    },
+/** A census row at c=1: one Redis round trip before and after, no Postgres, `vector` Vector calls before and after. */
+const censusRow = (tenant: CensusRow["tenant"], vector: number): CensusRow => ({
+  tenant,
+  mode: "json",
+  result: {
+    n: 40,
+    errors: 0,
+    delayMs: 15,
+    perRequest: { redisSync: 1, redisAsync: 1, pgSync: 0, pgSyncStatements: 0, pgAsync: 0, vectorSync: vector, vectorAsync: vector },
+    requestsWithPgSync: 0,
+    maxRedisSync: 1,
+    medianRedisSync: 1,
+    serviceMs: { redis: 0.3, postgres: Number.NaN, vector: 2 },
   },
-  {
-    tenant: "semantic",
-    mode: "json",
-    result: {
-      n: 40,
-      errors: 0,
-      delayMs: 15,
-      perRequest: { redisSync: 1, redisAsync: 1, pgSync: 0, pgSyncStatements: 0, pgAsync: 0, vectorSync: 1, vectorAsync: 1 },
-      requestsWithPgSync: 0,
-      maxRedisSync: 1,
-      medianRedisSync: 1,
-      serviceMs: { redis: 0.3, postgres: Number.NaN, vector: 2 },
-    },
-  },
-];
+});
+const census: CensusRow[] = [censusRow("full", 0), censusRow("semantic", 1)];
 
 describe("headline", () => {
   it("takes every value from the full-hot-path cache-miss scenario", () => {
