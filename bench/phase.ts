@@ -104,6 +104,13 @@ export function targetsOf(bench: Bench): PhaseContext["targets"] {
   return {
     direct: { id: "direct", url: bench.stack.mock.url, headers: auth("mock-key") },
     floor: { id: "floor", url: bench.floor.url, pid: bench.floor.pid, logFile: bench.floor.logFile, headers: auth("mock-key") },
+    "io-floor": {
+      id: "io-floor",
+      url: bench.ioFloor.url,
+      pid: bench.ioFloor.pid,
+      logFile: bench.ioFloor.logFile,
+      headers: auth("mock-key"),
+    },
     edgeway: { id: "edgeway", ...gw, headers: { ...auth(bench.keys.full), ...FULL_HEADERS } },
     "edgeway-proxy": { id: "edgeway-proxy", ...gw, headers: auth(bench.keys.proxy) },
     "edgeway-semantic": { id: "edgeway-semantic", ...gw, headers: { ...auth(bench.keys.semantic), ...FULL_HEADERS } },

@@ -110,6 +110,7 @@ export function headline(
     redis_async_per_req: full?.redisAsync,
     pg_sync_per_req: full?.pgSyncStatements,
     floor_cpu_ms_per_req: find(phases, "floor", "json", c)?.cpuMsPerReq,
+    io_floor_cpu_ms_per_req: find(phases, "io-floor", "json", c)?.cpuMsPerReq,
     vector_sync_per_req: semantic?.vectorSync,
     peak_mem_mb: gw?.peakMemMb,
     heap_growth_kb_per_1k: gw?.heapGrowthKbPer1k,

@@ -4,7 +4,7 @@
  */
 import { choice, UNIQUE } from "./load";
 
-export type TargetId = "direct" | "floor" | "edgeway" | "edgeway-proxy" | "edgeway-semantic" | "portkey";
+export type TargetId = "direct" | "floor" | "io-floor" | "edgeway" | "edgeway-proxy" | "edgeway-semantic" | "portkey";
 export type Mode = "json" | "stream";
 export type CacheCase = "miss" | "exact-hit" | "semantic-hit";
 
@@ -13,6 +13,7 @@ export type Phase = { target: TargetId; mode: Mode; delayMs: number; concurrency
 export const TARGET_LABELS: Record<TargetId, string> = {
   direct: "direct to upstream",
   floor: "floor (pass-through Worker, raw workerd)",
+  "io-floor": "I/O floor (pass-through + a Redis REST call before and after)",
   edgeway: "Edgeway, full hot path",
   "edgeway-proxy": "Edgeway, pure proxy",
   "edgeway-semantic": "Edgeway, full hot path + semantic cache",
@@ -51,7 +52,7 @@ export type MatrixOptions = { quick: boolean; peers: TargetId[] };
 
 /** The phases to run, grouped by target and mode (one warm-up each). */
 export function matrix({ quick, peers }: MatrixOptions): Phase[] {
-  const targets: TargetId[] = ["direct", "floor", "edgeway", "edgeway-proxy", ...peers];
+  const targets: TargetId[] = ["direct", "floor", "io-floor", "edgeway", "edgeway-proxy", ...peers];
   const modes: Mode[] = ["json", "stream"];
   const delays = quick ? [0] : [0, 20];
   const concurrencies = quick ? [1, 32] : [1, 32, 128];

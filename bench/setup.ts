@@ -21,6 +21,7 @@ import {
   bundleWorker,
   CRON_WRAPPER,
   FLOOR_WORKER,
+  IO_FLOOR_WORKER,
   parseWranglerToml,
   startWorkerd,
   type Workerd,
@@ -44,6 +45,8 @@ export type Bench = {
   /** The gateway's JS heap in use after a full GC, in bytes (a fresh inspector session per call). */
   gatewayHeap(): Promise<number>;
   floor: Workerd;
+  /** The floor plus a Redis REST call before and after (the gateway's I/O shape). */
+  ioFloor: Workerd;
   /** Runs the Worker's scheduled handler (usage flush) in its own process. */
   flush(): Promise<void>;
   /** Rows in the public tables (Postgres rows written = the difference). */
@@ -89,6 +92,7 @@ export async function startBench(opts: { gatewayCpus?: string | undefined; log: 
 
     const bundle = await bundleWorker(join(root, "functions/index.ts"), dir);
     writeFileSync(join(dir, "floor.js"), FLOOR_WORKER);
+    writeFileSync(join(dir, "io-floor.js"), IO_FLOOR_WORKER);
     writeFileSync(join(dir, "cron.js"), CRON_WRAPPER);
     const wrangler = parseWranglerToml(readFileSync(join(root, "wrangler.toml"), "utf8"));
     const bindings = { ...wrangler.vars, ...stack.bindings };
@@ -118,6 +122,17 @@ export async function startBench(opts: { gatewayCpus?: string | undefined; log: 
         .catch(() => {});
     };
     const floor = await start("floor", ["floor.js"], { UPSTREAM: stack.mock.url }, opts.gatewayCpus);
+    const ioFloor = await start(
+      "io-floor",
+      ["io-floor.js"],
+      {
+        UPSTREAM: stack.mock.url,
+        REDIS_URL: stack.redisRest.url,
+        REDIS_TOKEN: stack.secrets.redisRestToken,
+        REDIS_KEY: `${redisKeyPrefix}io-floor`,
+      },
+      opts.gatewayCpus,
+    );
     const cron = await start("cron", ["cron.js", "index.js"], bindings);
 
     return {
@@ -139,6 +154,7 @@ export async function startBench(opts: { gatewayCpus?: string | undefined; log: 
         }
       },
       floor,
+      ioFloor,
       flush: async () => {
         const res = await fetch(`${cron.url}/__scheduled`, { method: "POST", signal: AbortSignal.timeout(30_000) });
         await res.text();

@@ -72,6 +72,29 @@ export const FLOOR_WORKER = `export default {
 `;
 
 /**
+ * The floor with a gateway's I/O shape: one Redis REST call before the upstream call and one after
+ * the response (waitUntil), like the preflight and postflight, with no gateway logic. What any
+ * gateway of this design costs in this runtime before its own JavaScript.
+ */
+export const IO_FLOOR_WORKER = `export default {
+  async fetch(request, env, ctx) {
+    const redis = () => fetch(env.REDIS_URL, {
+      method: "POST",
+      headers: { authorization: "Bearer " + env.REDIS_TOKEN, "content-type": "application/json" },
+      body: JSON.stringify(["GET", env.REDIS_KEY]),
+    }).then((r) => r.json());
+    await redis();
+    const url = new URL(request.url);
+    const upstream = await fetch(env.UPSTREAM + url.pathname + url.search, {
+      method: request.method, headers: request.headers, body: request.body,
+    });
+    ctx.waitUntil(redis());
+    return new Response(upstream.body, upstream);
+  },
+};
+`;
+
+/**
  * Wraps the bundle so `POST /__scheduled` runs its scheduled handler (raw workerd has no cron);
  * used only by a separate, unmeasured process that flushes the usage stream between phases.
  */
