@@ -5,7 +5,7 @@
  * prints the functions with the most self time and the bundle's modules with the most time, and
  * writes the `.cpuprofile` (Chrome DevTools, speedscope) under bench/results/.
  *
- *   PROFILE_TENANT=full|proxy  PROFILE_MODE=json|stream  PROFILE_CONNECTIONS=32  npm run bench:profile
+ *   PROFILE_TENANT=full|proxy  PROFILE_MODE=json|stream  PROFILE_CONNECTIONS=32  PROFILE_WORDS=500  npm run bench:profile
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -25,6 +25,7 @@ const tenant = process.env.PROFILE_TENANT === "proxy" ? "proxy" : "full";
 const mode = process.env.PROFILE_MODE === "stream" ? "stream" : "json";
 const seconds = Number(process.env.PROFILE_SECONDS ?? 5);
 const connections = Number(process.env.PROFILE_CONNECTIONS ?? 32);
+const words = Number(process.env.PROFILE_WORDS ?? 0);
 const log = (msg: string) => console.log(`[profile] ${msg}`);
 
 /** Maps a bundle line to the source module esbuild wrote it from (its `// path` comments). */
@@ -103,7 +104,8 @@ try {
     url: bench.gateway.url,
     path: "/v1/chat/completions",
     headers: { "content-type": "application/json", authorization: `Bearer ${key}`, ...(tenant === "full" ? FULL_HEADERS : {}) },
-    body: requestBody({ mode, cache: "miss" }, MODEL),
+    // PROFILE_WORDS=N asks the mock for an N-word answer (`[[words:N]]`): long streams, one event per word
+    body: requestBody({ mode, cache: "miss" }, MODEL).replace("answer in one line.", `answer in one line.${words ? ` [[words:${words}]]` : ""}`),
   };
   const opts = { connections, cpus: pin.load, dir: bench.dir };
   log(`warm-up: ${tenant} ${mode} c=${connections}`);

@@ -1,13 +1,13 @@
 import type { StreamEncoder } from "../chat/stream-encoder";
-import { encodeSseJson } from "../openai/sse";
+import { sseJson } from "../openai/sse";
 import type { ChatCompletionChunk, FinishReason, ToolCallDelta, Usage } from "../openai/types";
 import { toAnthropicError } from "./errors";
 import { messageId, stopReason, toAnthropicUsage } from "./response";
 
-type Bytes = Uint8Array[];
+type Bytes = string[];
 
 /** One Anthropic event: `event: <type>` and its data, which repeats the type first. */
-const event = (type: string, payload: Record<string, unknown> = {}): Uint8Array => encodeSseJson({ type, ...payload }, type);
+const event = (type: string, payload: Record<string, unknown> = {}): string => sseJson({ type, ...payload }, type);
 
 /**
  * OpenAI chunks → Anthropic's Messages stream, one encoder per response:
@@ -124,9 +124,9 @@ export function anthropicStreamEncoder(requestedModel: string, requestId: string
           out.push(...close());
         }
       }
-      return out;
+      return out.join("");
     },
-    error: (err) => [event("error", { error: toAnthropicError(err).error })],
-    done: end,
+    error: (err) => event("error", { error: toAnthropicError(err).error }),
+    done: () => end().join(""),
   };
 }

@@ -107,13 +107,12 @@ export function chunksFromEntry(entry: CacheEntry, meta: ReplayMeta, opts: Chunk
  * @example return new Response(replayStream(chunks, openAIStreamEncoder()), { headers: SSE_HEADERS })
  */
 export function replayStream(chunks: ChatCompletionChunk[], encoder: StreamEncoder): ReadableStream<Uint8Array> {
-  const parts = [...chunks.flatMap((c) => encoder.chunk(c)), ...encoder.done()];
-  let i = 0;
+  // all of it is at hand: one write
+  const bytes = new TextEncoder().encode(chunks.map((c) => encoder.chunk(c)).join("") + encoder.done());
   return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const next = parts[i++];
-      if (next) controller.enqueue(next);
-      else controller.close();
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
     },
   });
 }

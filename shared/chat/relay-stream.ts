@@ -33,19 +33,7 @@ export type RelayOptions = {
 
 const isError = (v: ChatCompletionChunk[] | UpstreamError): v is UpstreamError => !Array.isArray(v);
 
-/** One buffer of the pieces, copied once (a single write to the client per upstream read). */
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  let size = 0;
-  for (const p of parts) size += p.byteLength;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
+const utf8 = new TextEncoder();
 
 /**
  * Upstream SSE → the client's stream. Whatever one upstream read completes is translated and sent
@@ -78,8 +66,8 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     return rest as ChatCompletionChunk;
   };
 
-  /** The client's bytes for these translated chunks (appended to `out`). */
-  const emit = (chunks: ChatCompletionChunk[], out: Uint8Array[]) => {
+  /** The client's text for these translated chunks (appended to `out`). */
+  const emit = (chunks: ChatCompletionChunk[], out: string[]) => {
     for (const chunk of chunks) {
       opts.onChunk?.(chunk);
       const shown = visible(chunk);
@@ -89,12 +77,12 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
         if (choice.delta.content) received.push(choice.delta.content);
         for (const call of choice.delta.tool_calls ?? []) received.push(call.function?.name ?? "", call.function?.arguments ?? "");
       }
-      for (const b of opts.encoder.chunk(shown)) out.push(b);
+      out.push(opts.encoder.chunk(shown));
     }
   };
 
   /** Translates the events; an in-stream error stops at that event (what came before it still goes out). */
-  const translate = (events: SseEvent[], out: Uint8Array[]): UpstreamError | undefined => {
+  const translate = (events: SseEvent[], out: string[]): UpstreamError | undefined => {
     for (const ev of events) {
       const chunks = opts.translator.event(ev);
       if (isError(chunks)) return chunks;
@@ -103,11 +91,18 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     return undefined;
   };
 
-  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, out: Uint8Array[], err: UpstreamError) => {
+  /** One write of the text (skipped when empty). */
+  const send = (controller: ReadableStreamDefaultController<Uint8Array>, out: string[]): boolean => {
+    const text = out.join("");
+    if (text) controller.enqueue(utf8.encode(text));
+    return text !== "";
+  };
+
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, out: string[], err: UpstreamError) => {
     const gw = upstreamFailure(opts.provider, err);
     outcome.error = { code: gw.code, message: gw.message };
-    for (const bytes of opts.encoder.error(gw)) out.push(bytes);
-    controller.enqueue(concat(out));
+    out.push(opts.encoder.error(gw));
+    send(controller, out);
     controller.close();
     upstream.cancel().catch(() => {});
     end();
@@ -123,19 +118,19 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
           } catch {
             return fail(controller, [], { kind: "server", status: 502, message: "The upstream connection was lost mid-stream" });
           }
-          const out: Uint8Array[] = [];
+          const out: string[] = [];
           const err = translate(next.done ? decoder.end() : decoder.push(next.value), out);
           if (err) return fail(controller, out, err);
           if (next.done) {
             const last = opts.translator.end();
             if (isError(last)) return fail(controller, out, last);
             emit(last, out);
-            for (const bytes of opts.encoder.done()) out.push(bytes);
-            if (out.length) controller.enqueue(concat(out));
+            out.push(opts.encoder.done());
+            send(controller, out);
             controller.close();
             return end();
           }
-          if (out.length) return controller.enqueue(concat(out));
+          if (send(controller, out)) return;
         }
       },
       async cancel(reason) {

@@ -1,26 +1,27 @@
 import { type GatewayError, toOpenAIError } from "../errors/gateway-error";
-import { encodeSse, encodeSseJson } from "../openai/sse";
+import { sseJson, sseText } from "../openai/sse";
 import type { ChatCompletionChunk } from "../openai/types";
 
 /**
- * Turns the relayed OpenAI chunks into the client's wire format. Stateful per response.
+ * Turns the relayed OpenAI chunks into the client's wire format, as text (zero or more whole
+ * events; the relay encodes what one upstream read produced at once). Stateful per response.
  * `chunk` receives chunks already filtered for usage (see `relay-stream.ts`).
  */
 export interface StreamEncoder {
-  chunk(chunk: ChatCompletionChunk): Uint8Array[];
-  /** The stream failed after it started: the last bytes the client gets. */
-  error(err: GatewayError): Uint8Array[];
+  chunk(chunk: ChatCompletionChunk): string;
+  /** The stream failed after it started: the last events the client gets. */
+  error(err: GatewayError): string;
   /** The upstream finished cleanly. */
-  done(): Uint8Array[];
+  done(): string;
 }
 
-const DONE = encodeSse({ data: "[DONE]" });
+const DONE = sseText({ data: "[DONE]" });
 
 /** OpenAI's SSE: `data: <chunk>`, `data: [DONE]`, and `event: error` + `data: {"error": …}` on failure. */
 export function openAIStreamEncoder(): StreamEncoder {
   return {
-    chunk: (chunk) => [encodeSseJson(chunk)],
-    error: (err) => [encodeSseJson(toOpenAIError(err), "error")],
-    done: () => [DONE],
+    chunk: (chunk) => sseJson(chunk),
+    error: (err) => sseJson(toOpenAIError(err), "error"),
+    done: () => DONE,
   };
 }

@@ -1,8 +1,6 @@
 /** One Server-Sent Event. `event` is absent for the default "message" type. */
 export type SseEvent = { event?: string; data: string; id?: string };
 
-const encoder = new TextEncoder();
-
 /**
  * Bytes → SSE events, per the WHATWG event-stream rules (CRLF/LF/CR line ends, multi-line data,
  * comments ignored), synchronously: each `push` returns the events its bytes completed, so a relay
@@ -58,6 +56,15 @@ export class SseDecoder {
     const out: SseEvent[] = [];
     const buffer = this.buffer;
     let start = 0;
+    if (!buffer.includes("\r")) {
+      // LF-only text (nearly every upstream): find lines natively
+      for (let nl = buffer.indexOf("\n"); nl !== -1; nl = buffer.indexOf("\n", start)) {
+        this.line(buffer.slice(start, nl), out);
+        start = nl + 1;
+      }
+      this.buffer = start === 0 ? buffer : buffer.slice(start);
+      return out;
+    }
     for (let i = 0; i < buffer.length; i++) {
       const ch = buffer.charCodeAt(i);
       if (ch !== 10 && ch !== 13) continue;
@@ -87,16 +94,13 @@ export function sseParser(): TransformStream<Uint8Array, SseEvent> {
   });
 }
 
-/** One event as wire bytes. @example encodeSse({ data: "[DONE]" }) */
-export function encodeSse(ev: SseEvent): Uint8Array {
+/** One event as wire text. @example sseText({ data: "[DONE]" }) // "data: [DONE]\n\n" */
+export function sseText(ev: SseEvent): string {
   const head = ev.event ? `event: ${ev.event}\n` : "";
-  const body = ev.data
-    .split("\n")
-    .map((l) => `data: ${l}`)
-    .join("\n");
-  return encoder.encode(`${head}${body}\n\n`);
+  // JSON (what the gateway sends) has no raw line breaks: one data line
+  const body = ev.data.includes("\n") || ev.data.includes("\r") ? ev.data.split(/\r\n|\r|\n/).join("\ndata: ") : ev.data;
+  return `${head}data: ${body}\n\n`;
 }
 
-/** `data: <json>\n\n` for one object. */
-export const encodeSseJson = (value: unknown, event?: string): Uint8Array =>
-  encodeSse({ data: JSON.stringify(value), ...(event ? { event } : {}) });
+/** `data: <json>\n\n` (after `event: <event>` when given) for one object. */
+export const sseJson = (value: unknown, event?: string): string => sseText({ data: JSON.stringify(value), ...(event ? { event } : {}) });

@@ -28,12 +28,9 @@ const usageChunk = (prompt: number, completion: number, cached = 0): ChatComplet
   },
 });
 
-const decoder = new TextDecoder();
-const text = (bytes: Uint8Array[]) => bytes.map((b) => decoder.decode(b)).join("");
-
-function run(chunks: ChatCompletionChunk[], end: (e: StreamEncoder) => Uint8Array[] = (e) => e.done()): string {
+function run(chunks: ChatCompletionChunk[], end: (e: StreamEncoder) => string = (e) => e.done()): string {
   const encoder = anthropicStreamEncoder("my-claude", "req_00ff");
-  return text([...chunks.flatMap((c) => encoder.chunk(c)), ...end(encoder)]);
+  return chunks.map((c) => encoder.chunk(c)).join("") + end(encoder);
 }
 
 /** The expected wire text: one `event:` + `data:` pair per event. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { relayStream, type StreamOutcome } from "../../../shared/chat/relay-stream";
 import { openAIStreamEncoder } from "../../../shared/chat/stream-encoder";
-import { SseDecoder } from "../../../shared/openai/sse";
+import { SseDecoder, sseText } from "../../../shared/openai/sse";
 import { chatStream } from "../../../shared/providers/openai-compatible/response";
 import { OPENAI_COMPATIBLE } from "../../../shared/providers/openai-compatible/specs";
 import { layouts, pieces } from "../../helpers/workers/sse-replay";
@@ -63,6 +63,21 @@ describe("SseDecoder", () => {
       const events = [...pieces(text, cuts).flatMap((p) => d.push(p)), ...d.end()];
       expect(events).toEqual([{ event: "a", data: "x\ny" }, { data: "é" }, { data: "z", id: "7" }]);
     }
+  });
+
+  it("LF-only text (the fast path) and the same text with CRLF or CR decode alike, at any byte layout", () => {
+    const lf = 'event: a\ndata: x\ndata: y\n\n: note\ndata: {"k":1}\n\nid: 9\ndata: z\n\n';
+    const expected = [{ event: "a", data: "x\ny" }, { data: '{"k":1}' }, { data: "z", id: "9" }];
+    for (const text of [lf, lf.replaceAll("\n", "\r\n"), lf.replaceAll("\n", "\r")])
+      for (const cuts of layouts(text).slice(0, 20)) {
+        const d = new SseDecoder();
+        expect([...pieces(text, cuts).flatMap((p) => d.push(p)), ...d.end()]).toEqual(expected);
+      }
+  });
+
+  it("sseText writes one data line per line of data", () => {
+    expect(sseText({ data: "[DONE]" })).toBe("data: [DONE]\n\n");
+    expect(sseText({ event: "error", data: "a\nb" })).toBe("event: error\ndata: a\ndata: b\n\n");
   });
 
   it("end() flushes an event whose blank line never came", () => {
