@@ -1,3 +1,4 @@
+import { rememberSource, sourceWithoutNullUsage } from "../openai/raw-json";
 import { SseDecoder, type SseEvent } from "../openai/sse";
 import type { ChatCompletionChunk, Usage } from "../openai/types";
 import type { StreamTranslator, UpstreamError } from "../providers/types";
@@ -63,7 +64,8 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     if (chunk.choices.length === 0 && chunk.usage) return undefined;
     if (!("usage" in chunk)) return chunk;
     const { usage: _hidden, ...rest } = chunk;
-    return rest as ChatCompletionChunk;
+    const text = sourceWithoutNullUsage(chunk);
+    return text === undefined ? (rest as ChatCompletionChunk) : rememberSource(rest as ChatCompletionChunk, text);
   };
 
   /** The client's text for these translated chunks (appended to `out`). */

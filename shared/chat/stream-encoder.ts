@@ -1,4 +1,5 @@
 import { type GatewayError, toOpenAIError } from "../errors/gateway-error";
+import { sourceOf } from "../openai/raw-json";
 import { sseJson, sseText } from "../openai/sse";
 import type { ChatCompletionChunk } from "../openai/types";
 
@@ -20,7 +21,11 @@ const DONE = sseText({ data: "[DONE]" });
 /** OpenAI's SSE: `data: <chunk>`, `data: [DONE]`, and `event: error` + `data: {"error": …}` on failure. */
 export function openAIStreamEncoder(): StreamEncoder {
   return {
-    chunk: (chunk) => sseJson(chunk),
+    // a chunk passed on unchanged goes out as the upstream wrote it (no second serialisation)
+    chunk: (chunk) => {
+      const text = sourceOf(chunk);
+      return text === undefined ? sseJson(chunk) : sseText({ data: text });
+    },
     error: (err) => sseJson(toOpenAIError(err), "error"),
     done: () => DONE,
   };

@@ -1,3 +1,4 @@
+import { rememberSource } from "../../openai/raw-json";
 import type { ChatCompletion, ChatCompletionChunk, EmbeddingsResponse, Usage } from "../../openai/types";
 import { MalformedUpstreamResponse } from "../malformed";
 import type { ResponseMeta, StreamTranslator, UpstreamError } from "../types";
@@ -38,7 +39,8 @@ export function chatStream(spec: OpenAICompatibleSpec): StreamTranslator {
       if (!isRecord(json)) return [];
       if ("error" in json) return openAIError(500, json, new Headers());
       usage = usageOf(spec, json) ?? usage;
-      return [json as ChatCompletionChunk];
+      // passed on unchanged: the OpenAI encoder can send the upstream's text as it came
+      return [rememberSource(json, ev.data) as ChatCompletionChunk];
     },
     end() {
       return done ? [] : { kind: "server", status: 502, message: "The upstream stream ended before [DONE]" };

@@ -50,7 +50,7 @@ describe("BYOK: /admin/tenants/:id/credentials", () => {
     expect(await expectJson(await admin(`/admin/tenants/${a.id}/credentials`), 200)).toEqual({ data: [] });
     expect((await admin(`/admin/tenants/${a.id}/credentials/mock`, { method: "DELETE" })).status).toBe(404);
 
-    const rows = await testDb().select().from(auditLog).where(eq(auditLog.tenantId, a.id));
+    const rows = await testDb().select().from(auditLog).where(eq(auditLog.tenantId, a.id)).orderBy(auditLog.id);
     expect(
       rows.filter((r) => r.targetType === "credential").map((r) => [r.actor, r.action, r.targetId, r.before, r.after, r.requestId]),
     ).toEqual([

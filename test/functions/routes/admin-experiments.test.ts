@@ -37,7 +37,7 @@ const body = (extra: Record<string, unknown> = {}) => ({
 const create = async (json: Record<string, unknown>, key?: string) =>
   expectJson<Experiment>(await admin("/admin/experiments", { method: "POST", json, key }), 201);
 const audit = async (targetId: string) =>
-  (await testDb().select().from(auditLog).where(eq(auditLog.targetId, targetId))).map((r) => ({
+  (await testDb().select().from(auditLog).where(eq(auditLog.targetId, targetId)).orderBy(auditLog.id)).map((r) => ({
     action: r.action,
     actor: r.actor,
     tenantId: r.tenantId,

@@ -5,7 +5,7 @@ import { admin, chat, expectJson, type KeyBody, newKey, newTenant, pollUntil, te
 import { gateway } from "../../helpers/workers/gateway";
 
 const audit = async (tenantId: string) =>
-  (await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenantId))).map((r) => ({
+  (await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenantId)).orderBy(auditLog.id)).map((r) => ({
     actor: r.actor,
     action: r.action,
     targetType: r.targetType,

@@ -25,7 +25,7 @@ describe("POST /admin/tenants", () => {
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
-    const rows = await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id));
+    const rows = await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id)).orderBy(auditLog.id);
     expect(rows).toEqual([
       {
         id: expect.any(Number),
@@ -100,7 +100,7 @@ describe("PATCH /admin/tenants/:id", () => {
     });
     const patched = await expectJson<TenantBody>(res, 200);
     expect(patched).toMatchObject({ id: tenant.id, name: "renamed", status: "active", limits: { tpm: 500 }, budget: null });
-    const rows = await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id));
+    const rows = await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id)).orderBy(auditLog.id);
     expect(rows.map((r) => [r.actor, r.action, r.before, r.after, r.requestId])).toEqual([
       [
         "admin",
@@ -122,7 +122,7 @@ describe("PATCH /admin/tenants/:id", () => {
   it("writes no audit row for a patch that changes nothing", async () => {
     const tenant = await newTenant();
     await expectJson(await admin(`/admin/tenants/${tenant.id}`, { method: "PATCH", json: { name: tenant.name } }), 200);
-    expect(await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id))).toHaveLength(1);
+    expect(await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id)).orderBy(auditLog.id)).toHaveLength(1);
   });
 
   it("lets a tenant admin rename its tenant and set its budget, but not its status or limits (403)", async () => {
@@ -141,7 +141,7 @@ describe("PATCH /admin/tenants/:id", () => {
       );
       expect(body.error.code).toBe("permission_denied");
     }
-    const rows = await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id));
+    const rows = await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id)).orderBy(auditLog.id);
     expect(rows.at(-1)).toMatchObject({ actor: `key:${tenantAdmin.id}`, action: "tenant.update" });
   });
 
@@ -158,7 +158,7 @@ describe("PATCH /admin/tenants/:id", () => {
     const back = await pollUntil(async () => (await chat(key)).status === 200, 2000);
     expect(back).toBeLessThan(2000);
 
-    const rows = await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id));
+    const rows = await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id)).orderBy(auditLog.id);
     expect(rows.filter((r) => r.action === "tenant.update").map((r) => [r.before, r.after])).toEqual([
       [expect.objectContaining({ status: "active" }), expect.objectContaining({ status: "suspended" })],
       [expect.objectContaining({ status: "suspended" }), expect.objectContaining({ status: "active" })],

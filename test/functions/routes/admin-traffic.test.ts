@@ -31,7 +31,10 @@ describe("deny list", () => {
     expect(await res.json()).toEqual(blocked);
     await expectJson(await admin("/admin/deny", { method: "DELETE", json: { kind: "key", value: key.id, tenantId: tenant.id } }), 200);
     expect((await chat(key.key)).status).toBe(200);
-    const actions = (await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id))).map((r) => [r.action, r.targetId]);
+    const actions = (await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id)).orderBy(auditLog.id)).map((r) => [
+      r.action,
+      r.targetId,
+    ]);
     expect(actions).toEqual(
       expect.arrayContaining([
         ["deny.add", `key:${key.id}`],

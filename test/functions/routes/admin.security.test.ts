@@ -27,7 +27,7 @@ async function stateOf(tenantId: string) {
     tenant: await db.select().from(tenants).where(eq(tenants.id, tenantId)),
     keys: await db.select().from(apiKeys).where(eq(apiKeys.tenantId, tenantId)),
     credentials: await db.select().from(providerCredentials).where(eq(providerCredentials.tenantId, tenantId)),
-    audit: await db.select().from(auditLog).where(eq(auditLog.tenantId, tenantId)),
+    audit: await db.select().from(auditLog).where(eq(auditLog.tenantId, tenantId)).orderBy(auditLog.id),
   };
 }
 
@@ -167,7 +167,7 @@ describe("admin API: secrets", () => {
     const [row] = await testDb().select().from(providerCredentials).where(eq(providerCredentials.tenantId, tenant.id));
     expect(row?.ciphertext.length).toBeGreaterThan(20);
     for (const body of [put, list]) expect(body).not.toContain(row?.ciphertext.slice(0, 16));
-    const audit = JSON.stringify(await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id)));
+    const audit = JSON.stringify(await testDb().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id)).orderBy(auditLog.id));
     expect(audit).not.toContain(row?.ciphertext.slice(0, 16));
   });
 });

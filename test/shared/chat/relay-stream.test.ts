@@ -100,6 +100,23 @@ describe("relayStream", () => {
     expect(withUsage.text).toBe(UPSTREAM);
   });
 
+  it("passes the upstream's own text through when nothing changes, and re-serialises when it cannot cut usage out", async () => {
+    // upstream text the gateway would not write itself (escapes, a float): passed through as is
+    const odd =
+      '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"\\u00e9"},"finish_reason":null,"x":1.50}],"usage":null}';
+    const tail = [sse(usageChunk), sse("[DONE]")].join("");
+    const kept = await relay(pieces(`data: ${odd}\n\n${tail}`, []), true);
+    expect(kept.text.startsWith(`data: ${odd}\n\n`)).toBe(true);
+    const cut = await relay(pieces(`data: ${odd}\n\n${tail}`, []));
+    expect(cut.text.startsWith(`data: ${odd.replace(',"usage":null}', "}")}\n\n`)).toBe(true);
+    // not compact (a space after the colon): usage removed by re-serialising the object
+    const spaced = odd.replace('"usage":null', '"usage": null');
+    const { text } = await relay(pieces(`data: ${spaced}\n\n${tail}`, []));
+    const first = JSON.parse(text.split("\n\n")[0]?.slice(6) ?? "");
+    expect(first).toEqual({ ...JSON.parse(odd), usage: undefined });
+    expect("usage" in first).toBe(false);
+  });
+
   it("sends what one upstream read completed as one write", async () => {
     // all of it in one read: the chunks in one write, then [DONE] once the upstream has closed
     const { writes } = await relay(pieces(UPSTREAM, []));

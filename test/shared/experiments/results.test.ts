@@ -101,7 +101,7 @@ function expectAggregates(result: ExperimentResults["variants"][number] | undefi
   }
 }
 
-const audits = async (experimentId: string) => db.select().from(auditLog).where(eq(auditLog.targetId, experimentId));
+const audits = async (experimentId: string) => db.select().from(auditLog).where(eq(auditLog.targetId, experimentId)).orderBy(auditLog.id);
 
 beforeAll(async () => {
   await db.insert(tenants).values({ id: otherTenant, name: `exp results ${tag}` });

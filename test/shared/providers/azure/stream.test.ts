@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type SseEvent, sseParser } from "../../../../shared/openai/sse";
 import type { ChatCompletionChunk } from "../../../../shared/openai/types";
 import { azure } from "../../../../shared/providers/azure";
-import type { UpstreamError } from "../../../../shared/providers/types";
 import asyncSse from "../../../fixtures/providers/azure/async-filter.stream.sse?raw";
 import asyncBlockedSse from "../../../fixtures/providers/azure/async-filter-blocked.stream.sse?raw";
 import chatSse from "../../../fixtures/providers/azure/chat.stream.sse?raw";

@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type SseEvent, sseParser } from "../../../../shared/openai/sse";
 import type { ChatCompletionChunk } from "../../../../shared/openai/types";
 import { gemini } from "../../../../shared/providers/gemini";
-import type { UpstreamError } from "../../../../shared/providers/types";
 import blocked from "../../../fixtures/providers/gemini/blocked.response.json";
 import chatJson from "../../../fixtures/providers/gemini/chat.response.json";
 import chatSse from "../../../fixtures/providers/gemini/chat.stream.sse?raw";

@@ -1,7 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { type SseEvent, sseParser } from "../../../../shared/openai/sse";
-import type { ChatCompletionChunk } from "../../../../shared/openai/types";
-import type { UpstreamError } from "../../../../shared/providers/types";
 import { workersAi } from "../../../../shared/providers/workers-ai";
 import chatJson from "../../../fixtures/providers/workers-ai/chat.result.json";
 import chatSse from "../../../fixtures/providers/workers-ai/chat.stream.sse?raw";
