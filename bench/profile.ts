@@ -105,7 +105,10 @@ try {
     path: "/v1/chat/completions",
     headers: { "content-type": "application/json", authorization: `Bearer ${key}`, ...(tenant === "full" ? FULL_HEADERS : {}) },
     // PROFILE_WORDS=N asks the mock for an N-word answer (`[[words:N]]`): long streams, one event per word
-    body: requestBody({ mode, cache: "miss" }, MODEL).replace("answer in one line.", `answer in one line.${words ? ` [[words:${words}]]` : ""}`),
+    body: requestBody({ mode, cache: "miss" }, MODEL).replace(
+      "answer in one line.",
+      `answer in one line.${words ? ` [[words:${words}]]` : ""}`,
+    ),
   };
   const opts = { connections, cpus: pin.load, dir: bench.dir };
   log(`warm-up: ${tenant} ${mode} c=${connections}`);
