@@ -1,4 +1,3 @@
-import { rememberSource, sourceWithoutNullUsage } from "../openai/raw-json";
 import { SseDecoder, type SseEvent } from "../openai/sse";
 import type { ChatCompletionChunk, Usage } from "../openai/types";
 import type { StreamTranslator, UpstreamError } from "../providers/types";
@@ -32,6 +31,13 @@ export type RelayOptions = {
   now?: () => number;
 };
 
+const USAGE_NULL_TAIL = ',"usage":null}';
+/**
+ * The chunk's text without its last member `"usage":null`, when it ends exactly so (compact JSON,
+ * usage last, as OpenAI writes stream chunks); undefined otherwise (the encoder serialises then).
+ */
+const withoutNullUsage = (text: string) => (text.endsWith(USAGE_NULL_TAIL) ? `${text.slice(0, -USAGE_NULL_TAIL.length)}}` : undefined);
+
 const isError = (v: ChatCompletionChunk[] | UpstreamError): v is UpstreamError => !Array.isArray(v);
 
 const utf8 = new TextEncoder();
@@ -64,8 +70,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     if (chunk.choices.length === 0 && chunk.usage) return undefined;
     if (!("usage" in chunk)) return chunk;
     const { usage: _hidden, ...rest } = chunk;
-    const text = sourceWithoutNullUsage(chunk);
-    return text === undefined ? (rest as ChatCompletionChunk) : rememberSource(rest as ChatCompletionChunk, text);
+    return rest as ChatCompletionChunk;
   };
 
   /** The client's text for these translated chunks (appended to `out`). */
@@ -74,12 +79,13 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
       opts.onChunk?.(chunk);
       const shown = visible(chunk);
       if (!shown) continue;
+      const source = opts.translator.source?.(chunk);
       outcome.ttftMs ??= Math.round(now() - started);
       for (const choice of shown.choices) {
         if (choice.delta.content) received.push(choice.delta.content);
         for (const call of choice.delta.tool_calls ?? []) received.push(call.function?.name ?? "", call.function?.arguments ?? "");
       }
-      out.push(opts.encoder.chunk(shown));
+      out.push(opts.encoder.chunk(shown, source === undefined ? undefined : shown === chunk ? source : withoutNullUsage(source)));
     }
   };
 

@@ -1,5 +1,4 @@
 import { type GatewayError, toOpenAIError } from "../errors/gateway-error";
-import { sourceOf } from "../openai/raw-json";
 import { sseJson, sseText } from "../openai/sse";
 import type { ChatCompletionChunk } from "../openai/types";
 
@@ -9,7 +8,8 @@ import type { ChatCompletionChunk } from "../openai/types";
  * `chunk` receives chunks already filtered for usage (see `relay-stream.ts`).
  */
 export interface StreamEncoder {
-  chunk(chunk: ChatCompletionChunk): string;
+  /** `source`: the chunk's JSON exactly as the upstream wrote it, when the relay has it. */
+  chunk(chunk: ChatCompletionChunk, source?: string): string;
   /** The stream failed after it started: the last events the client gets. */
   error(err: GatewayError): string;
   /** The upstream finished cleanly. */
@@ -22,10 +22,7 @@ const DONE = sseText({ data: "[DONE]" });
 export function openAIStreamEncoder(): StreamEncoder {
   return {
     // a chunk passed on unchanged goes out as the upstream wrote it (no second serialisation)
-    chunk: (chunk) => {
-      const text = sourceOf(chunk);
-      return text === undefined ? sseJson(chunk) : sseText({ data: text });
-    },
+    chunk: (chunk, source) => (source === undefined ? sseJson(chunk) : sseText({ data: source })),
     error: (err) => sseJson(toOpenAIError(err), "error"),
     done: () => DONE,
   };

@@ -52,6 +52,11 @@ export interface StreamTranslator {
   end(): ChatCompletionChunk[] | UpstreamError;
   /** Usage reported so far (undefined until the provider sends it). */
   usage(): Usage | undefined;
+  /**
+   * The upstream's own JSON text of a chunk the last `event` returned unchanged (an OpenAI-format
+   * upstream), so an OpenAI client can get it without a second serialisation; undefined otherwise.
+   */
+  source?(chunk: ChatCompletionChunk): string | undefined;
 }
 
 /** Sends a request for providers reached without HTTP (e.g. a Workers binding). */

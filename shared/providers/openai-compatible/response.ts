@@ -1,4 +1,3 @@
-import { rememberSource } from "../../openai/raw-json";
 import type { ChatCompletion, ChatCompletionChunk, EmbeddingsResponse, Usage } from "../../openai/types";
 import { MalformedUpstreamResponse } from "../malformed";
 import type { ResponseMeta, StreamTranslator, UpstreamError } from "../types";
@@ -24,6 +23,7 @@ export function chatResponse(spec: OpenAICompatibleSpec, json: unknown, meta: Re
 export function chatStream(spec: OpenAICompatibleSpec): StreamTranslator {
   let done = false;
   let usage: Usage | undefined;
+  let last: { chunk: ChatCompletionChunk; text: string } | undefined;
   return {
     event(ev) {
       if (ev.data === "[DONE]") {
@@ -39,13 +39,15 @@ export function chatStream(spec: OpenAICompatibleSpec): StreamTranslator {
       if (!isRecord(json)) return [];
       if ("error" in json) return openAIError(500, json, new Headers());
       usage = usageOf(spec, json) ?? usage;
-      // passed on unchanged: the OpenAI encoder can send the upstream's text as it came
-      return [rememberSource(json, ev.data) as ChatCompletionChunk];
+      last = { chunk: json as ChatCompletionChunk, text: ev.data };
+      return [last.chunk];
     },
     end() {
       return done ? [] : { kind: "server", status: 502, message: "The upstream stream ended before [DONE]" };
     },
     usage: () => usage,
+    // chunks are passed on unchanged: an OpenAI client can get the upstream's own text
+    source: (chunk) => (chunk === last?.chunk ? last.text : undefined),
   };
 }
 
