@@ -42,13 +42,16 @@ export type RecordOptions = {
   maxBytes?: number;
 };
 
-const isPlainText = (c: StoredChoice | undefined): c is StoredChoice & { delta: { content: string } } =>
-  c !== undefined &&
-  c.finish_reason === null &&
-  (c.logprobs === undefined || c.logprobs === null) &&
-  typeof c.delta.content === "string" &&
-  Object.keys(c.delta).length === 1 &&
-  Object.keys(c).every((k) => k === "index" || k === "delta" || k === "finish_reason" || k === "logprobs");
+const CHOICE_KEYS = new Set(["index", "delta", "finish_reason", "logprobs"]);
+
+/** A choice that only adds text: `{index, delta: {content}, finish_reason: null[, logprobs: null]}` (checked without allocating). */
+function isPlainText(c: StoredChoice | undefined): c is StoredChoice & { delta: { content: string } } {
+  if (c === undefined || c.finish_reason !== null || (c.logprobs !== undefined && c.logprobs !== null)) return false;
+  if (typeof c.delta.content !== "string") return false;
+  for (const k in c.delta) if (k !== "content") return false;
+  for (const k in c) if (!CHOICE_KEYS.has(k)) return false;
+  return true;
+}
 
 /**
  * A recorder for one streamed response. Feed it every chunk the provider translator emits (usage
@@ -67,14 +70,18 @@ export function recordChunks(opts: RecordOptions = {}): ChunkRecorder {
   let head: Pick<ChatCompletionChunk, "model" | "created" | "system_fingerprint"> | undefined;
   let usage: Usage | undefined;
 
-  const merge = (choices: StoredChoice[]): boolean => {
+  /** Appends a plain text delta to the previous stored chunk when that is plain text of the same choice, within the size cap. */
+  const appendText = (b: StoredChoice | undefined): boolean => {
     const prev = chunks[chunks.length - 1];
-    const [a] = prev ?? [];
-    const [b] = choices;
-    if (prev?.length !== 1 || choices.length !== 1 || !isPlainText(a) || !isPlainText(b) || a.index !== b.index) return false;
+    const a = prev?.[0];
+    if (prev?.length !== 1 || !isPlainText(a) || !isPlainText(b) || a.index !== b.index) return false;
     if (a.delta.content.length + b.delta.content.length > COALESCE_MAX_CHARS) return false;
     a.delta.content += b.delta.content;
     bytes += b.delta.content.length;
+    if (bytes > maxBytes) {
+      gaveUp = true;
+      chunks.length = 0;
+    }
     return true;
   };
 
@@ -87,15 +94,15 @@ export function recordChunks(opts: RecordOptions = {}): ChunkRecorder {
       head ??= { model: chunk.model, created: chunk.created, system_fingerprint: chunk.system_fingerprint };
       if (chunk.usage) usage = chunk.usage;
       if (chunk.choices.length === 0) return;
+      // most chunks of a stream: more text for the choice already open, appended without a copy
+      if (chunk.choices.length === 1 && appendText(chunk.choices[0])) return;
       const choices = structuredClone(chunk.choices);
       for (const c of choices) {
         if (!finished.has(c.index)) finished.set(c.index, false);
         if (c.finish_reason) finished.set(c.index, true);
       }
-      if (!merge(choices)) {
-        chunks.push(choices);
-        bytes += JSON.stringify(choices).length;
-      }
+      chunks.push(choices);
+      bytes += JSON.stringify(choices).length;
       if (bytes > maxBytes) {
         gaveUp = true;
         chunks.length = 0;
