@@ -77,12 +77,17 @@ export function recordChunks(opts: RecordOptions = {}): ChunkRecorder {
     if (prev?.length !== 1 || !isPlainText(a) || !isPlainText(b) || a.index !== b.index) return false;
     if (a.delta.content.length + b.delta.content.length > COALESCE_MAX_CHARS) return false;
     a.delta.content += b.delta.content;
-    bytes += b.delta.content.length;
+    count(b.delta.content.length);
+    return true;
+  };
+
+  /** Adds to the stored size; past the cap, recording gives up and drops what it had. */
+  const count = (n: number) => {
+    bytes += n;
     if (bytes > maxBytes) {
       gaveUp = true;
       chunks.length = 0;
     }
-    return true;
   };
 
   return {
@@ -102,11 +107,7 @@ export function recordChunks(opts: RecordOptions = {}): ChunkRecorder {
         if (c.finish_reason) finished.set(c.index, true);
       }
       chunks.push(choices);
-      bytes += JSON.stringify(choices).length;
-      if (bytes > maxBytes) {
-        gaveUp = true;
-        chunks.length = 0;
-      }
+      count(JSON.stringify(choices).length);
     },
     finish() {
       if (gaveUp || !head || finished.size === 0 || [...finished.values()].some((done) => !done)) return null;

@@ -79,13 +79,15 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
       opts.onChunk?.(chunk);
       const shown = visible(chunk);
       if (!shown) continue;
+      // the upstream's own text, for the chunk as shown (usage cut out of it when hidden)
       const source = opts.translator.source?.(chunk);
+      const text = source === undefined || shown === chunk ? source : withoutNullUsage(source);
       outcome.ttftMs ??= Math.round(now() - started);
       for (const choice of shown.choices) {
         if (choice.delta.content) received.push(choice.delta.content);
         for (const call of choice.delta.tool_calls ?? []) received.push(call.function?.name ?? "", call.function?.arguments ?? "");
       }
-      out.push(opts.encoder.chunk(shown, source === undefined ? undefined : shown === chunk ? source : withoutNullUsage(source)));
+      out.push(opts.encoder.chunk(shown, text));
     }
   };
 
