@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { toAnthropicError } from "../shared/anthropic-inbound/errors";
 import { GatewayError } from "../shared/errors/gateway-error";
@@ -36,14 +37,20 @@ app.use("/v1/messages", errorBody(toAnthropicError));
 // Operations (liveness has no dependencies, so it comes before the services are built)
 registerHealthz(app);
 app.use("*", services());
-app.use("*", async (c, next) => {
+// Isolate-scoped on purpose: the body-limit middleware for the configured limit, built once, not per request.
+let limiter: { maxSize: number; handler: MiddlewareHandler } | undefined;
+app.use("*", (c, next) => {
   const maxSize = c.get("services").env.MAX_BODY_BYTES;
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new GatewayError("request_too_large", `Request body exceeds the limit of ${maxSize} bytes`);
-    },
-  })(c, next);
+  if (limiter?.maxSize !== maxSize) {
+    const handler = bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new GatewayError("request_too_large", `Request body exceeds the limit of ${maxSize} bytes`);
+      },
+    });
+    limiter = { maxSize, handler };
+  }
+  return limiter.handler(c, next);
 });
 registerReadyz(app);
 registerOpenApi(app);
