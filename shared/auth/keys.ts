@@ -1,4 +1,4 @@
-import { sha256Hex } from "../crypto/sha256";
+import { sha256Hex } from "../crypto/digest";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const KEY_SHAPE = /^ew_[a-z0-9]{2,12}_[A-Za-z0-9]{24,64}$/;

@@ -1,4 +1,4 @@
-import { sha256Hex } from "../crypto/sha256";
+import { sha256Hex } from "../crypto/digest";
 import type { ChatCompletionRequest } from "../openai/chat-request";
 import { canonicalJson, canonicalRequest } from "./normalize";
 

@@ -1,5 +1,5 @@
 import type { Experiment, Variant } from "../../schema";
-import { toHex } from "../crypto/sha256";
+import { toHex } from "../crypto/digest";
 import { GatewayError } from "../errors/gateway-error";
 import { insertAudit } from "../storage/postgres/audit-log";
 import {

@@ -156,6 +156,55 @@ describe("postflight", () => {
   });
 });
 
+describe("postflight batching", () => {
+  const budgetStep = (key: string, deltaMicroUsd: number, stream: string) => ({
+    tokens: [],
+    budget: { key, deltaMicroUsd },
+    usage: { stream, event: JSON.stringify({ requestId: `r${deltaMicroUsd}` }) },
+  });
+
+  it("settles concurrent requests in submission order, each answered with the spend after its own settlement", async () => {
+    const key = `${base()}:budget`;
+    const stream = `${base()}:usage`;
+    await redis.set(key, 0);
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => scripts.postflight(budgetStep(key, i + 1, stream))));
+    // One pipeline, in order: the i-th settlement sees 1 + 2 + ... + (i + 1).
+    expect(results).toEqual(Array.from({ length: 30 }, (_, i) => ({ budgetSpent: ((i + 1) * (i + 2)) / 2 })));
+    const events = Object.values(await createRedis(env).xrange(stream, "-", "+")) as Array<{ e: { requestId: string } }>;
+    expect(events.map((e) => e.e.requestId)).toEqual(Array.from({ length: 30 }, (_, i) => `r${i + 1}`));
+  });
+
+  it("runs each settlement exactly once when Redis has lost the script (NOSCRIPT, then EVAL)", async () => {
+    const key = `${base()}:budget`;
+    const stream = `${base()}:usage`;
+    await redis.set(key, 0);
+    const fresh = trafficScripts(env); // knows no SHA yet, like a new isolate
+    await fresh.postflight(budgetStep(key, 1, stream));
+    await redis.scriptFlush();
+    const results = await Promise.all([2, 3, 4].map((d) => fresh.postflight(budgetStep(key, d, stream))));
+    expect(results).toEqual([{ budgetSpent: 3 }, { budgetSpent: 6 }, { budgetSpent: 10 }]);
+    expect(await redis.get(key)).toBe("10");
+    expect(await redis.xlen(stream)).toBe(4);
+  });
+
+  it("fails only the settlement whose script errored; the others in its batch land", async () => {
+    const key = `${base()}:budget`;
+    const wrongType = `${base()}:a-hash`;
+    const stream = `${base()}:usage`;
+    await redis.set(key, 0);
+    await redis.hset(wrongType, { tokens: "1" });
+    const results = await Promise.allSettled([
+      scripts.postflight(budgetStep(key, 5, stream)),
+      // INCRBY on a hash: WRONGTYPE inside the script.
+      scripts.postflight({ tokens: [{ key: wrongType, delta: 3, bucket: false }] }),
+      scripts.postflight(budgetStep(key, 7, stream)),
+    ]);
+    expect(results[0]).toEqual({ status: "fulfilled", value: { budgetSpent: 5 } });
+    expect(results[1]?.status === "rejected" && String(results[1].reason)).toMatch(/^Error: postflight failed: .*WRONGTYPE/);
+    expect(results[2]).toEqual({ status: "fulfilled", value: { budgetSpent: 12 } });
+  });
+});
+
 describe("postflight breaker record", () => {
   it("records the answering deployment's outcome in the same command", async () => {
     const key = `${base()}:dep`;

@@ -15,3 +15,12 @@ export function toHex(bytes: Uint8Array): string {
 export async function sha256Hex(text: string): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text))));
 }
+
+/**
+ * SHA-1 of UTF-8 text as lowercase hex: only for naming things by content where a peer expects
+ * SHA-1 (Redis `EVALSHA`), never for security.
+ * @example await sha1Hex("abc") // "a9993e364706816aba3e25717850c26c9cd0d89d"
+ */
+export async function sha1Hex(text: string): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-1", encoder.encode(text))));
+}
