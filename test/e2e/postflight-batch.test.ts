@@ -33,7 +33,10 @@ describe("postflight batching", () => {
         headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
         body: JSON.stringify({ model: "mock-small", messages: [{ role: "user", content: text }] }),
       });
-    const costOf = async (r: Response) => (await r.json(), Math.round(Number(r.headers.get("x-edgeway-cost-usd")) * 1_000_000));
+    const costOf = async (r: Response) => {
+      await r.json();
+      return Math.round(Number(r.headers.get("x-edgeway-cost-usd")) * 1_000_000);
+    };
     const warm = await ask(`warm ${crypto.randomUUID()}`);
     expect(warm.status).toBe(200);
     const warmCost = await costOf(warm);
