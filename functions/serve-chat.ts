@@ -147,7 +147,7 @@ export async function serveChat(c: Context<HonoEnv>, request: ChatCompletionRequ
 
   if (result.kind === "json") {
     recorder.remember(result.completion);
-    const cost = await priceNow(db, meter, result.completion.usage, answerText(result.completion));
+    const cost = await priceNow(db, meter, result.completion.usage, () => answerText(result.completion));
     c.header("x-edgeway-cost-usd", formatUsd(cost));
     return c.json(opts.render ? opts.render(result.completion) : result.completion, 200);
   }

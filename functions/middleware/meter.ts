@@ -48,9 +48,12 @@ export const meter = (endpoint: string) =>
           ...(cache ? { cache } : {}),
           ...(draft.breaker ? { breaker: draft.breaker } : {}),
         });
-        const estimate = estimateTokens(draft.promptText?.() ?? "");
-        for (const lost of attemptEvents(event, draft.lostAttempts ?? [], estimate))
-          await recordUsage(deps, await pricedAttempt(db, lost, draft.startedAt));
+        const lostAttempts = draft.lostAttempts ?? [];
+        if (lostAttempts.length > 0) {
+          const estimate = estimateTokens(draft.promptText?.() ?? "");
+          for (const lost of attemptEvents(event, lostAttempts, estimate))
+            await recordUsage(deps, await pricedAttempt(db, lost, draft.startedAt));
+        }
         return recorded;
       })
       .then(

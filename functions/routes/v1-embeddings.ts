@@ -55,6 +55,6 @@ export const registerEmbeddings = (app: App) =>
     const usage = isEstimated(result.usage)
       ? estimatedUsage(counted, 0)
       : { prompt_tokens: counted, completion_tokens: 0, total_tokens: counted };
-    c.header("x-edgeway-cost-usd", formatUsd(await priceNow(db, meter, usage, "")));
+    c.header("x-edgeway-cost-usd", formatUsd(await priceNow(db, meter, usage, () => "")));
     return c.json(result, 200);
   });

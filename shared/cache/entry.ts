@@ -128,7 +128,8 @@ const MESSAGE_KEYS = new Set(["role", "content", "tool_calls"]);
 /**
  * A JSON completion in the entry's chunk form, the way OpenAI would have streamed it: per choice a
  * first delta (role, content and the message's other fields, logprobs), one delta per tool call,
- * then an empty delta with the finish reason.
+ * then an empty delta with the finish reason. The entry shares the completion's nested values
+ * (logprobs, usage, message extras) rather than copying them: it is a snapshot to serialise now.
  * @example await kv.set(key, await sealEntry(secret, tenantId, entryFromCompletion(completion)))
  */
 export function entryFromCompletion(completion: ChatCompletion): CacheEntry {
@@ -151,8 +152,8 @@ export function entryFromCompletion(completion: ChatCompletion): CacheEntry {
     model: completion.model,
     created: completion.created,
     ...(completion.system_fingerprint !== undefined ? { systemFingerprint: completion.system_fingerprint } : {}),
-    chunks: structuredClone(chunks),
-    ...(completion.usage ? { usage: structuredClone(completion.usage) } : {}),
+    chunks,
+    ...(completion.usage ? { usage: completion.usage } : {}),
   };
 }
 

@@ -5,7 +5,8 @@
  * is for, e.g. the provider id) binds a ciphertext to its row.
  */
 
-const SALT = new TextEncoder().encode("edgeway/tenant-secrets/v1");
+const encoder = new TextEncoder();
+const SALT = encoder.encode("edgeway/tenant-secrets/v1");
 const IV_BYTES = 12;
 /** Derived keys kept per isolate; deriving is cheap, but not free on the hot path. */
 const MAX_CACHED_KEYS = 1000;
@@ -18,7 +19,7 @@ const masters = new Map<string, Promise<CryptoKey>>();
 function master(secret: string): Promise<CryptoKey> {
   let key = masters.get(secret);
   if (!key) {
-    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), "HKDF", false, ["deriveKey"]);
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
     masters.clear();
     masters.set(secret, key);
   }
@@ -31,7 +32,7 @@ async function tenantKey(secret: string, tenantId: string): Promise<CryptoKey> {
   if (!key) {
     key = master(secret).then((m) =>
       crypto.subtle.deriveKey(
-        { name: "HKDF", hash: "SHA-256", salt: SALT, info: new TextEncoder().encode(tenantId) },
+        { name: "HKDF", hash: "SHA-256", salt: SALT, info: encoder.encode(tenantId) },
         m,
         { name: "AES-GCM", length: 256 },
         false,
@@ -62,9 +63,9 @@ export async function seal(opts: SealOptions, plaintext: string): Promise<string
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const key = await tenantKey(opts.secret, opts.tenantId);
   const sealed = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(opts.context) },
+    { name: "AES-GCM", iv, additionalData: encoder.encode(opts.context) },
     key,
-    new TextEncoder().encode(plaintext),
+    encoder.encode(plaintext),
   );
   const out = new Uint8Array(IV_BYTES + sealed.byteLength);
   out.set(iv);
@@ -88,7 +89,7 @@ export async function unseal(opts: SealOptions, sealed: string): Promise<string 
   const key = await tenantKey(opts.secret, opts.tenantId);
   try {
     const plain = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: bytes.subarray(0, IV_BYTES), additionalData: new TextEncoder().encode(opts.context) },
+      { name: "AES-GCM", iv: bytes.subarray(0, IV_BYTES), additionalData: encoder.encode(opts.context) },
       key,
       bytes.subarray(IV_BYTES),
     );
@@ -98,15 +99,15 @@ export async function unseal(opts: SealOptions, sealed: string): Promise<string 
   }
 }
 
+// The TC39 base64 methods of Uint8Array (workerd's V8 has them; TypeScript's ES2023 lib does not
+// declare them yet): native, one call instead of a loop over every byte.
+type Base64Codec = { fromBase64(text: string): Uint8Array };
+
 function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
+  return (bytes as Uint8Array & { toBase64(): string }).toBase64();
 }
 
+/** @throws SyntaxError on anything that is not base64. */
 function fromBase64(text: string): Uint8Array {
-  const s = atob(text);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
+  return (Uint8Array as unknown as Base64Codec).fromBase64(text);
 }

@@ -106,11 +106,11 @@ export async function settle(db: Db, draft: MeterDraft, finish: Finish): Promise
 
 /**
  * Prices a JSON response now, for its `x-edgeway-cost-usd` header; a response without usage is
- * counted locally (flagged estimated) from the prompt and `completionText`.
+ * counted locally (flagged estimated) from the prompt and `completionText` (only read then).
  */
-export async function priceNow(db: Db, draft: MeterDraft, usage: Usage | undefined, completionText: string): Promise<number> {
+export async function priceNow(db: Db, draft: MeterDraft, usage: Usage | undefined, completionText: () => string): Promise<number> {
   if (!draft.servedBy) return 0;
-  draft.usage = usage ?? estimatedUsage(estimateTokens(draft.promptText?.() ?? ""), estimateTokens(completionText));
+  draft.usage = usage ?? estimatedUsage(estimateTokens(draft.promptText?.() ?? ""), estimateTokens(completionText()));
   draft.priced = await priceUsage(db, draft.servedBy, draft.usage, draft.startedAt);
   return draft.priced.costMicroUsd;
 }

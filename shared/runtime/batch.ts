@@ -6,7 +6,10 @@ export type BatchLimits = {
   maxItems: number;
   /** Most summed `size` in one batch; a call at least this large goes alone. */
   maxSize: number;
-  /** How often a call whose batch another request sends checks for its answer, ms. @default 1 */
+  /**
+   * How often a call whose batch another request sends checks for its answer once it is due (the
+   * batch's window end plus the last send's duration), ms. @default 1
+   */
   pollMs?: number;
   /** A call whose batch has no answer by then fails (the request sending it was lost), ms. @default 10_000 */
   giveUpMs?: number;
@@ -16,7 +19,7 @@ export type BatchLimits = {
 export type SendBatch<In, Out> = (items: In[]) => Promise<PromiseSettledResult<Out>[]>;
 
 type Slot<In, Out> = { item: In; result?: PromiseSettledResult<Out> };
-type Batch<In, Out> = { slots: Slot<In, Out>[]; size: number };
+type Batch<In, Out> = { slots: Slot<In, Out>[]; size: number; closesAt: number };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -38,15 +41,20 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export function batcher<In, Out>(send: SendBatch<In, Out>, size: (item: In) => number, limits: BatchLimits): (item: In) => Promise<Out> {
   const { windowMs, maxItems, maxSize, pollMs = 1, giveUpMs = 10_000 } = limits;
   let open: Batch<In, Out> | undefined;
+  // How long the last send took: a waiting call sleeps that long past its batch's window end
+  // before it first looks for its answer, so most calls wake once.
+  let lastSendMs = 0;
 
   async function flush(batch: Batch<In, Out>): Promise<void> {
     if (open === batch) open = undefined;
+    batch.closesAt = Date.now();
     let results: PromiseSettledResult<Out>[];
     try {
       results = await send(batch.slots.map((s) => s.item));
     } catch (reason) {
       results = batch.slots.map(() => ({ status: "rejected", reason }));
     }
+    lastSendMs = Date.now() - batch.closesAt;
     batch.slots.forEach((slot, i) => {
       slot.result = results[i] ?? { status: "rejected", reason: new Error("the batch sent back no answer for this call") };
     });
@@ -58,7 +66,7 @@ export function batcher<In, Out>(send: SendBatch<In, Out>, size: (item: In) => n
     // A call that would overflow the open batch sends that batch now and opens the next one.
     const overflow = open && open.size + n > maxSize ? flush(open) : undefined;
     const opens = open === undefined;
-    const batch: Batch<In, Out> = open ?? { slots: [], size: 0 };
+    const batch: Batch<In, Out> = open ?? { slots: [], size: 0, closesAt: Date.now() + windowMs };
     open = batch;
     batch.slots.push(slot);
     batch.size += n;
@@ -70,6 +78,7 @@ export function batcher<In, Out>(send: SendBatch<In, Out>, size: (item: In) => n
     }
     await overflow;
     const deadline = Date.now() + giveUpMs;
+    if (!slot.result) await sleep(Math.max(0, batch.closesAt - Date.now()) + lastSendMs);
     while (!slot.result) {
       if (Date.now() > deadline) throw new Error(`no answer for a batched call within ${giveUpMs} ms`);
       await sleep(pollMs);
