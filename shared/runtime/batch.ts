@@ -18,49 +18,78 @@ export type BatchLimits = {
 /** Sends a batch: one settled result per item, in order (a rejection of the whole batch fails every call). */
 export type SendBatch<In, Out> = (items: In[]) => Promise<PromiseSettledResult<Out>[]>;
 
+/** A batch taken to ride along another round trip: answer it with `settle` once that returns. */
+export type TakenBatch<In, Out> = {
+  items: In[];
+  /** One result per item, in order; a rejection of the whole round trip fails every call. */
+  settle(results: PromiseSettledResult<Out>[] | { status: "rejected"; reason: unknown }): void;
+};
+
+export type Batcher<In, Out> = {
+  /** Queues `item` and settles with its own answer once its batch was sent and answered. */
+  call(item: In): Promise<Out>;
+  /**
+   * Takes the open batch, when there is one of at most `maxSize`, so the caller can send it in a
+   * round trip of its own (e.g. ahead of a command that must see its effects). The caller must
+   * `settle` it.
+   */
+  take(maxSize?: number): TakenBatch<In, Out> | undefined;
+};
+
 type Slot<In, Out> = { item: In; result?: PromiseSettledResult<Out> };
 type Batch<In, Out> = { slots: Slot<In, Out>[]; size: number; closesAt: number };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const NO_ANSWER = { status: "rejected", reason: new Error("the batch sent back no answer for this call") } as const;
 
 /**
  * Coalesces calls made close together in one isolate (typically, by concurrent requests) into one
- * `send`: N calls within `windowMs` cost one round trip instead of N.
+ * `send`: N calls within `windowMs` cost one round trip instead of N, or none when another round
+ * trip takes the batch along (`take`).
  *
  * Safe on Workers, where an I/O object or a pending promise belongs to the request that created
  * it: a batch is sent by the request that closes it (the one that opened it, when its window
- * ends, or the one that fills it), with that request's own I/O; every other call waits on its own
- * timers and reads its answer from plain memory. No call awaits another request's promise, which
- * workerd would refuse, or cancel as hung. So each call's promise settles in its own request, once
- * its item was sent and answered, and a caller that awaits it (in `waitUntil`) keeps its request
- * alive until then.
+ * ends, the one that fills it, or the one that takes it), with that request's own I/O; every
+ * other call waits on its own timers and reads its answer from plain memory. No call awaits
+ * another request's promise, which workerd would refuse, or cancel as hung. So each call's promise
+ * settles in its own request, once its item was sent and answered, and a caller that awaits it
+ * (in `waitUntil`) keeps its request alive until then.
  * @example
  * const incr = batcher<string, number>(async (keys) => settledEach(await pipelineIncr(keys)), () => 1, { windowMs: 4, maxItems: 50, maxSize: 50 });
- * await incr("a"); // concurrent calls share one pipeline
+ * await incr.call("a"); // concurrent calls share one pipeline
  */
-export function batcher<In, Out>(send: SendBatch<In, Out>, size: (item: In) => number, limits: BatchLimits): (item: In) => Promise<Out> {
+export function batcher<In, Out>(send: SendBatch<In, Out>, size: (item: In) => number, limits: BatchLimits): Batcher<In, Out> {
   const { windowMs, maxItems, maxSize, pollMs = 1, giveUpMs = 10_000 } = limits;
   let open: Batch<In, Out> | undefined;
   // How long the last send took: a waiting call sleeps that long past its batch's window end
   // before it first looks for its answer, so most calls wake once.
   let lastSendMs = 0;
 
-  async function flush(batch: Batch<In, Out>): Promise<void> {
+  function close(batch: Batch<In, Out>): TakenBatch<In, Out> {
     if (open === batch) open = undefined;
-    batch.closesAt = Date.now();
-    let results: PromiseSettledResult<Out>[];
-    try {
-      results = await send(batch.slots.map((s) => s.item));
-    } catch (reason) {
-      results = batch.slots.map(() => ({ status: "rejected", reason }));
-    }
-    lastSendMs = Date.now() - batch.closesAt;
-    batch.slots.forEach((slot, i) => {
-      slot.result = results[i] ?? { status: "rejected", reason: new Error("the batch sent back no answer for this call") };
-    });
+    const sentAt = Date.now();
+    batch.closesAt = sentAt;
+    return {
+      items: batch.slots.map((s) => s.item),
+      settle(results) {
+        lastSendMs = Date.now() - sentAt;
+        batch.slots.forEach((slot, i) => {
+          slot.result = Array.isArray(results) ? (results[i] ?? NO_ANSWER) : results;
+        });
+      },
+    };
   }
 
-  return async function call(item: In): Promise<Out> {
+  async function flush(batch: Batch<In, Out>): Promise<void> {
+    const taken = close(batch);
+    try {
+      taken.settle(await send(taken.items));
+    } catch (reason) {
+      taken.settle({ status: "rejected", reason });
+    }
+  }
+
+  async function call(item: In): Promise<Out> {
     const slot: Slot<In, Out> = { item };
     const n = size(item);
     // A call that would overflow the open batch sends that batch now and opens the next one.
@@ -85,5 +114,10 @@ export function batcher<In, Out>(send: SendBatch<In, Out>, size: (item: In) => n
     }
     if (slot.result.status === "rejected") throw slot.result.reason;
     return slot.result.value;
+  }
+
+  return {
+    call,
+    take: (max = maxSize) => (open && open.size <= max ? close(open) : undefined),
   };
 }

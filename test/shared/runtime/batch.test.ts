@@ -2,19 +2,21 @@ import { describe, expect, it } from "vitest";
 import { type BatchLimits, batcher } from "../../../shared/runtime/batch";
 
 const fulfilled = <T>(value: T): PromiseSettledResult<T> => ({ status: "fulfilled", value });
+const double = (n: number): PromiseSettledResult<number> =>
+  n < 0 ? { status: "rejected", reason: new Error(`negative: ${n}`) } : fulfilled(n * 2);
 
 /** A batcher that doubles numbers and records every batch it sends. */
 function doubler(limits: Partial<BatchLimits> = {}, size: (n: number) => number = () => 1) {
   const sent: number[][] = [];
-  const call = batcher<number, number>(
+  const { call, take } = batcher<number, number>(
     async (items) => {
       sent.push(items);
-      return items.map((n) => (n < 0 ? { status: "rejected", reason: new Error(`negative: ${n}`) } : fulfilled(n * 2)));
+      return items.map(double);
     },
     size,
     { windowMs: 20, maxItems: 10, maxSize: 1_000, ...limits },
   );
-  return { call, sent };
+  return { call, take, sent };
 }
 
 describe("batcher", () => {
@@ -53,7 +55,7 @@ describe("batcher", () => {
     const results = await Promise.allSettled([call(1), call(-2), call(3)]);
     expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual([2, "negative: -2", 6]);
 
-    const down = batcher<number, number>(
+    const { call: down } = batcher<number, number>(
       async () => {
         throw new Error("connection refused");
       },
@@ -65,7 +67,7 @@ describe("batcher", () => {
   });
 
   it("answers a call with an error when its batch sends back fewer results than items", async () => {
-    const short = batcher<number, number>(
+    const { call: short } = batcher<number, number>(
       async () => [fulfilled(7)],
       () => 1,
       { windowMs: 5, maxItems: 10, maxSize: 10 },
@@ -76,7 +78,7 @@ describe("batcher", () => {
   });
 
   it("gives up on a call whose batch never answers (the request sending it was lost) after giveUpMs", async () => {
-    const lost = batcher<number, number>(
+    const { call: lost } = batcher<number, number>(
       () => new Promise(() => {}),
       () => 1,
       { windowMs: 1, maxItems: 10, maxSize: 10, giveUpMs: 50 },
@@ -84,5 +86,30 @@ describe("batcher", () => {
     void lost(1); // opens the batch and, when its window ends, sends it: that send never settles
     const follower = lost(2); // joins the batch and waits for its answer in memory
     await expect(follower).rejects.toThrow("no answer for a batched call within 50 ms");
+  });
+
+  it("lets another round trip take the open batch along: its calls are answered from that round trip, never sent again", async () => {
+    const { call, take, sent } = doubler({ windowMs: 1_000 });
+    const waiting = [call(1), call(2)];
+    const taken = take();
+    expect(taken?.items).toEqual([1, 2]);
+    expect(take()).toBeUndefined(); // taken batches are closed
+    taken?.settle(taken.items.map(double));
+    expect(await Promise.all(waiting)).toEqual([2, 4]);
+    expect(sent).toEqual([]);
+
+    // A call after the take opens a new batch; a failed round trip fails every call it took.
+    const next = call(3);
+    take()?.settle({ status: "rejected", reason: new Error("pipeline down") });
+    await expect(next).rejects.toThrow("pipeline down");
+    expect(sent).toEqual([]);
+  });
+
+  it("leaves a batch larger than the taker's limit to its own window", async () => {
+    const { call, take, sent } = doubler({ windowMs: 10 }, (n) => n);
+    const waiting = call(50);
+    expect(take(49)).toBeUndefined();
+    expect(await waiting).toBe(100);
+    expect(sent).toEqual([[50]]);
   });
 });

@@ -187,6 +187,31 @@ describe("postflight batching", () => {
     expect(await redis.xlen(stream)).toBe(4);
   });
 
+  it("lets a preflight take the waiting postflights along, ahead of itself: a slot just released is free for it", async () => {
+    const inflight = { key: `${base()}:inflight`, max: 1, ttlSeconds: 60 };
+    const fresh = trafficScripts(env, { windowMs: 300, maxItems: 50, maxSize: 1 << 20 });
+    expect((await fresh.preflight(plan({ inflight }))).ok).toBe(true);
+    const released = fresh.postflight({ tokens: [], inflightKey: inflight.key }); // would wait 300 ms to be sent
+    expect((await fresh.preflight(plan({ inflight }))).ok).toBe(true);
+    await expect(released).resolves.toEqual({});
+    expect(await redis.get(inflight.key)).toBe("1");
+  });
+
+  it("runs ridden-along postflights once when Redis has lost both scripts", async () => {
+    const key = `${base()}:budget`;
+    const stream = `${base()}:usage`;
+    await redis.set(key, 0);
+    const fresh = trafficScripts(env, { windowMs: 300, maxItems: 50, maxSize: 1 << 20 });
+    const first = fresh.postflight(budgetStep(key, 1, stream));
+    expect((await fresh.preflight(plan({ limits: [limit()] }))).ok).toBe(true); // learns both SHAs
+    await first;
+    await redis.scriptFlush();
+    const second = fresh.postflight(budgetStep(key, 2, stream));
+    expect((await fresh.preflight(plan({ limits: [limit()] }))).ok).toBe(true);
+    await expect(second).resolves.toEqual({ budgetSpent: 3 });
+    expect(await redis.xlen(stream)).toBe(2);
+  });
+
   it("fails only the settlement whose script errored; the others in its batch land", async () => {
     const key = `${base()}:budget`;
     const wrongType = `${base()}:a-hash`;
