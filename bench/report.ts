@@ -121,6 +121,7 @@ export function headline(
     pg_rows_per_1k: gw?.perThousand?.pgRows,
     bundle_gzip_kib: bundleGzipBytes === undefined ? undefined : bundleGzipBytes / 1024,
     redis_rt_median: fullCensus?.medianRedisSync,
+    redis_rt_per_req_loaded: gw?.perRequest?.redisRt,
   };
   const peer = find(phases, "portkey", "json", c);
   if (peer) {

@@ -13,7 +13,7 @@ export type Phase = { target: TargetId; mode: Mode; delayMs: number; concurrency
 export const TARGET_LABELS: Record<TargetId, string> = {
   direct: "direct to upstream",
   floor: "floor (pass-through Worker, raw workerd)",
-  "io-floor": "I/O floor (pass-through + a Redis REST call before and after)",
+  "io-floor": "I/O floor (pass-through + a Redis REST call before it)",
   edgeway: "Edgeway, full hot path",
   "edgeway-proxy": "Edgeway, pure proxy",
   "edgeway-semantic": "Edgeway, full hot path + semantic cache",

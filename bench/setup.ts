@@ -45,7 +45,7 @@ export type Bench = {
   /** The gateway's JS heap in use after a full GC, in bytes (a fresh inspector session per call). */
   gatewayHeap(): Promise<number>;
   floor: Workerd;
-  /** The floor plus a Redis REST call before and after (the gateway's I/O shape). */
+  /** The floor plus a Redis REST call before the upstream call (the gateway's I/O shape). */
   ioFloor: Workerd;
   /** Runs the Worker's scheduled handler (usage flush) in its own process. */
   flush(): Promise<void>;

@@ -98,6 +98,7 @@ describe("summary line", () => {
       "floor_cpu_ms_per_req",
     ]);
     expect(names).toContain("rps_ratio_vs_portkey");
+    expect(names).toContain("redis_rt_per_req_loaded");
     expect(line).toContain("summary: rps_ratio_vs_direct=0.50 added_p50_ms=0.700 ttfb_added_ms=0.700 cpu_ms_per_req=0.300 ");
   });
 
