@@ -65,10 +65,8 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     opts.onEnd(outcome);
   };
 
-  const visible = (chunk: ChatCompletionChunk): ChatCompletionChunk | undefined => {
-    if (opts.includeUsage) return chunk;
-    if (chunk.choices.length === 0 && chunk.usage) return undefined;
-    if (!("usage" in chunk)) return chunk;
+  /** The chunk without its `usage` member (hidden unless the client asked for it). */
+  const withoutUsage = (chunk: ChatCompletionChunk): ChatCompletionChunk => {
     const { usage: _hidden, ...rest } = chunk;
     return rest as ChatCompletionChunk;
   };
@@ -77,11 +75,13 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   const emit = (chunks: ChatCompletionChunk[], out: string[]) => {
     for (const chunk of chunks) {
       opts.onChunk?.(chunk);
-      const shown = visible(chunk);
-      if (!shown) continue;
-      // the upstream's own text, for the chunk as shown (usage cut out of it when hidden)
+      const hideUsage = !opts.includeUsage && "usage" in chunk;
+      if (hideUsage && chunk.choices.length === 0 && chunk.usage) continue;
+      // The upstream's own text for the chunk as shown (a null usage cut out of it when hidden);
+      // with that text, the encoder needs no copy of the chunk without its usage.
       const source = opts.translator.source?.(chunk);
-      const text = source === undefined || shown === chunk ? source : withoutNullUsage(source);
+      const text = source !== undefined && hideUsage ? withoutNullUsage(source) : source;
+      const shown = hideUsage && text === undefined ? withoutUsage(chunk) : chunk;
       outcome.ttftMs ??= Math.round(now() - started);
       for (const choice of shown.choices) {
         if (choice.delta.content) received.push(choice.delta.content);
