@@ -97,4 +97,12 @@ describe("usage buffer → Postgres", () => {
     expect(await recordUsage({ ...deps, traffic: broken }, event(id))).toEqual({ outcome: "direct" });
     expect(await db.$count(usageEvents, eq(usageEvents.requestId, id))).toBe(1);
   });
+
+  it("writes every event of a batched postflight that failed straight to Postgres, each once", async () => {
+    const batch = [newId(), newId(), newId()];
+    const broken = trafficScripts({ UPSTASH_REDIS_REST_URL: "http://127.0.0.1:1", UPSTASH_REDIS_REST_TOKEN: "x" });
+    const results = await Promise.all(batch.map((id) => recordUsage({ ...deps, traffic: broken }, event(id))));
+    expect(results).toEqual([{ outcome: "direct" }, { outcome: "direct" }, { outcome: "direct" }]);
+    expect(await db.$count(usageEvents, inArray(usageEvents.requestId, batch))).toBe(3);
+  });
 });
