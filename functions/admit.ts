@@ -1,12 +1,13 @@
 import type { Context } from "hono";
-import { priceAt } from "../shared/metering/prices";
+import type { ServedBy } from "../shared/metering/meter";
+import { priceAt, withOwnRates } from "../shared/metering/prices";
 import { admit } from "../shared/traffic/admission";
 import { worstCostMicroUsd } from "../shared/traffic/reserve";
 import type { HonoEnv } from "./env";
 
 export type Bounds = {
-  provider: string;
-  upstreamModel: string;
+  /** Who is expected to answer (the first candidate), for the budget escrow's worst case. */
+  priced: ServedBy;
   promptTokens: number;
   completionTokens: number;
   user?: string;
@@ -25,7 +26,8 @@ export type Bounds = {
 export async function admitRequest(c: Context<HonoEnv>, bounds: Bounds): Promise<void> {
   const { traffic, redis, db, env } = c.get("services");
   const meter = c.get("meter");
-  const price = await priceAt(db, bounds.provider, bounds.upstreamModel, meter.startedAt);
+  const { provider, upstreamModel, ownRates } = bounds.priced;
+  const price = withOwnRates(await priceAt(db, provider, upstreamModel, meter.startedAt), ownRates);
   const user = bounds.user ?? c.req.header("x-edgeway-user");
   const ip = c.req.header("cf-connecting-ip");
   const admission = await admit(

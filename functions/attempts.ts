@@ -15,7 +15,7 @@ import {
   isSelectable,
   recordArgs,
 } from "../shared/resilience/breaker";
-import type { Candidate } from "../shared/routing/candidates";
+import { type Candidate, servedByOf } from "../shared/routing/candidates";
 import { toGatewayError } from "./app";
 import type { HonoEnv } from "./env";
 
@@ -94,8 +94,7 @@ export async function attemptChat(
       lost.push({
         index: r.index,
         kind: r.kind,
-        provider: r.candidate.provider.id,
-        upstreamModel: r.candidate.target.model,
+        ...servedByOf(r.candidate),
         deploymentId: r.candidate.id,
         region: r.candidate.region,
         status: err?.status ?? 499,

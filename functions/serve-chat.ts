@@ -13,7 +13,7 @@ import { devGeoHeader, geoFromCf, inResidency } from "../shared/registry/geo";
 import { parseModelName } from "../shared/registry/names";
 import { orderDeployments } from "../shared/registry/select";
 import { type DeploymentHealth, deploymentKey, healthFromHash } from "../shared/resilience/breaker";
-import { fallbackCandidates, resolveChatRoute, withVersionDefaults } from "../shared/routing/candidates";
+import { fallbackCandidates, resolveChatRoute, servedByOf, withVersionDefaults } from "../shared/routing/candidates";
 import { DEFAULT_MAX_TOKENS } from "../shared/traffic/policy";
 import { maxCompletionTokens, maxPromptTokens } from "../shared/traffic/reserve";
 import { admitRequest } from "./admit";
@@ -80,13 +80,12 @@ export async function serveChat(c: Context<HonoEnv>, request: ChatCompletionRequ
   body = withVersionDefaults(body, route.version);
   meter.promptText = () => promptText(body);
   const first = route.candidates[0];
-  if (first) meter.servedBy = { provider: first.provider.id, upstreamModel: first.target.model };
+  if (first) meter.servedBy = servedByOf(first);
 
   const cacheVariant = [route.logical ? `${route.logical.model}@${route.logical.version}` : "", variant?.name ?? ""].join("|");
   const cache = await decideChatCache(c, body, cacheVariant === "|" ? null : cacheVariant);
   await admitRequest(c, {
-    provider: first?.provider.id ?? "",
-    upstreamModel: first?.target.model ?? "",
+    priced: first ? servedByOf(first) : { provider: "", upstreamModel: "" },
     promptTokens: maxPromptTokens(body),
     completionTokens: maxCompletionTokens(body, key.tenant.traffic?.defaultMaxTokens ?? DEFAULT_MAX_TOKENS),
     ...(user ? { user } : {}),
@@ -135,7 +134,7 @@ export async function serveChat(c: Context<HonoEnv>, request: ChatCompletionRequ
     ...(routing?.hedgeAfterMs ? { hedgeAfterMs: routing.hedgeAfterMs } : {}),
     trackInflight: route.strategy === "least-inflight",
   });
-  meter.servedBy = { provider: winner.provider.id, upstreamModel: winner.target.model };
+  meter.servedBy = servedByOf(winner);
   meter.served = { deploymentId: winner.id, region: winner.region, attempts };
   meter.lostAttempts = lost;
   if (breaker) meter.breaker = breaker;

@@ -4,7 +4,7 @@ import type { RunningExperiment } from "../shared/experiments/running";
 import { priceUsage } from "../shared/metering/meter";
 import { recordUsage } from "../shared/metering/record";
 import type { ChatCompletionRequest } from "../shared/openai/chat-request";
-import { resolveChatRoute } from "../shared/routing/candidates";
+import { resolveChatRoute, servedByOf } from "../shared/routing/candidates";
 import { toGatewayError } from "./app";
 import type { HonoEnv } from "./env";
 
@@ -54,7 +54,7 @@ export async function runShadow(
       signal: AbortSignal.timeout(30_000),
     });
     const usage = result.kind === "json" ? result.completion.usage : undefined;
-    const servedBy = { provider: cand.provider.id, upstreamModel: cand.target.model };
+    const servedBy = servedByOf(cand);
     const priced = usage ? await priceUsage(db, servedBy, usage, startedAt) : { costMicroUsd: 0, priceId: null };
     event = {
       ...base,

@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import { attemptEvents } from "../../shared/metering/attempt-events";
+import { attemptEvents, type LostAttempt } from "../../shared/metering/attempt-events";
 import { estimateTokens } from "../../shared/metering/estimate";
 import { type MeterDraft, priceUsage, settle } from "../../shared/metering/meter";
 import { recordUsage } from "../../shared/metering/record";
@@ -16,11 +16,17 @@ import type { HonoEnv } from "../env";
  * `auth()`: a request without a tenant has no one to bill.
  * @example app.use("/v1/chat/completions", meter("chat"));
  */
-/** An aborted hedge may have been billed for its prompt: price the estimate it carries. */
-async function pricedAttempt(db: Parameters<typeof priceUsage>[0], e: UsageEventJson, at: Date): Promise<UsageEventJson> {
+/** An aborted hedge may have been billed for its prompt: price the estimate it carries (at its deployment's rates). */
+async function pricedAttempt(
+  db: Parameters<typeof priceUsage>[0],
+  e: UsageEventJson,
+  lost: LostAttempt,
+  at: Date,
+): Promise<UsageEventJson> {
   if (!e.promptTokens || !e.provider || !e.upstreamModel) return e;
   const usage = { prompt_tokens: e.promptTokens, completion_tokens: 0, total_tokens: e.promptTokens };
-  const { costMicroUsd, priceId } = await priceUsage(db, { provider: e.provider, upstreamModel: e.upstreamModel }, usage, at);
+  const servedBy = { provider: e.provider, upstreamModel: e.upstreamModel, ...(lost.ownRates ? { ownRates: lost.ownRates } : {}) };
+  const { costMicroUsd, priceId } = await priceUsage(db, servedBy, usage, at);
   return { ...e, costMicroUsd, priceId };
 }
 
@@ -51,8 +57,9 @@ export const meter = (endpoint: string) =>
         const lostAttempts = draft.lostAttempts ?? [];
         if (lostAttempts.length > 0) {
           const estimate = estimateTokens(draft.promptText?.() ?? "");
-          for (const lost of attemptEvents(event, lostAttempts, estimate))
-            await recordUsage(deps, await pricedAttempt(db, lost, draft.startedAt));
+          const events = attemptEvents(event, lostAttempts, estimate);
+          for (const [i, lost] of lostAttempts.entries())
+            await recordUsage(deps, await pricedAttempt(db, events[i] as UsageEventJson, lost, draft.startedAt));
         }
         return recorded;
       })

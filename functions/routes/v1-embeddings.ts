@@ -36,8 +36,7 @@ export const registerEmbeddings = (app: App) =>
       0,
     );
     await admitRequest(c, {
-      provider: provider.id,
-      upstreamModel: target.model,
+      priced: meter.servedBy,
       promptTokens,
       completionTokens: 0,
       ...(body.user ? { user: body.user } : {}),

@@ -1,3 +1,4 @@
+import type { OwnRates } from "./prices";
 import type { UsageEventJson } from "./usage-event";
 
 /** An upstream attempt that did not answer the client (failed, or lost a hedge). */
@@ -7,6 +8,8 @@ export type LostAttempt = {
   provider: string;
   upstreamModel: string;
   deploymentId: string;
+  /** The deployment's own rates, when it has any (an aborted hedge's prompt is priced at them). */
+  ownRates?: OwnRates;
   region: string;
   status: number;
   errorCode: string;

@@ -1,6 +1,12 @@
 import type { ModelPrice } from "../../schema";
 import type { Usage } from "../openai/types";
 
+/** What a usage is priced at: micro-USD per million tokens of each class (a list price row fits). */
+export type Rates = Pick<
+  ModelPrice,
+  "inputMicroUsdPerMTok" | "outputMicroUsdPerMTok" | "cachedInputMicroUsdPerMTok" | "cacheWriteMicroUsdPerMTok" | "reasoningMicroUsdPerMTok"
+>;
+
 /** Prompt tokens written to a provider cache (Anthropic reports them; OpenAI-shaped usage does not). */
 const cacheWriteTokens = (usage: Usage) => Number(usage.prompt_tokens_details?.cache_creation_tokens ?? 0);
 
@@ -11,7 +17,7 @@ const cacheWriteTokens = (usage: Usage) => Number(usage.prompt_tokens_details?.c
  * `completion_tokens`: each token is priced once, at its own class's price.
  * @example costMicroUsd({ prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 }, price) // 450 for $0.15/$0.60
  */
-export function costMicroUsd(usage: Usage, price: ModelPrice): number {
+export function costMicroUsd(usage: Usage, price: Rates): number {
   const cached = Number(usage.prompt_tokens_details?.cached_tokens ?? 0);
   const written = cacheWriteTokens(usage);
   const reasoning = Number(usage.completion_tokens_details?.reasoning_tokens ?? 0);

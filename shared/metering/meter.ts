@@ -5,8 +5,11 @@ import type { Db } from "../storage/postgres/db";
 import type { LostAttempt } from "./attempt-events";
 import { costMicroUsd } from "./cost";
 import { estimatedUsage, estimateTokens, isEstimated } from "./estimate";
-import { priceAt } from "./prices";
+import { type OwnRates, priceAt, withOwnRates } from "./prices";
 import type { UsageEventJson } from "./usage-event";
+
+/** Who answered (or would have), as pricing needs it: the provider's model, and the deployment's own rates if it has any. */
+export type ServedBy = { provider: string; upstreamModel: string; ownRates?: OwnRates };
 
 /** What a request learns about itself on the way, filled in by the route; settled after the response. */
 export type MeterDraft = {
@@ -16,7 +19,7 @@ export type MeterDraft = {
   /** performance.now() at the start, for latency. */
   t0: number;
   modelRequested?: string;
-  servedBy?: { provider: string; upstreamModel: string };
+  servedBy?: ServedBy;
   streamed: boolean;
   /** Known at once for JSON responses. */
   usage?: Usage;
@@ -31,7 +34,7 @@ export type MeterDraft = {
   /** On a cache hit: the usage the original answer cost, priced as what the hit saved. */
   savedUsage?: Usage;
   /** Who would have answered a cache hit (its price values the saving). */
-  savedFrom?: { provider: string; upstreamModel: string };
+  savedFrom?: ServedBy;
   /** The A/B experiment and variant the request was assigned to. */
   experiment?: { id: string; variant: string };
   /** The deployment that answered, its region, and how many upstream attempts were made. */
@@ -48,15 +51,20 @@ export type MeterDraft = {
 
 export type Finish = { tenantId: string; keyId: string; status: number; errorCode?: string; now: number };
 
-/** The cost of a usage at the price in force when the request started. */
+/**
+ * The cost of a usage at the price in force when the request started: the answering deployment's
+ * own rates when it has any (`withOwnRates`; no list price id then), else the list price.
+ */
 export async function priceUsage(
   db: Db,
-  servedBy: NonNullable<MeterDraft["servedBy"]>,
+  servedBy: ServedBy,
   usage: Usage,
   at: Date,
 ): Promise<{ costMicroUsd: number; priceId: number | null }> {
-  const price = await priceAt(db, servedBy.provider, servedBy.upstreamModel, at);
-  return price ? { costMicroUsd: costMicroUsd(usage, price), priceId: price.id } : { costMicroUsd: 0, priceId: null };
+  const list = await priceAt(db, servedBy.provider, servedBy.upstreamModel, at);
+  const rates = withOwnRates(list, servedBy.ownRates);
+  if (!rates) return { costMicroUsd: 0, priceId: null };
+  return { costMicroUsd: costMicroUsd(usage, rates), priceId: rates === list ? list.id : null };
 }
 
 /**

@@ -1,7 +1,8 @@
-import type { ModelPrice } from "../../schema";
+import type { Deployment, ModelPrice } from "../../schema";
 import { isolateCached } from "../routing/isolate-cache";
 import type { Db } from "../storage/postgres/db";
 import { listPrices } from "../storage/postgres/model-prices";
+import type { Rates } from "./cost";
 
 /** How stale the price table served from isolate memory may be. */
 export const PRICES_CACHE_MS = 5000;
@@ -34,4 +35,28 @@ export async function priceAt(db: Db, provider: string, model: string, at: Date,
   let found: ModelPrice | null = null;
   for (const v of versions) if (v.effectiveFrom.getTime() <= at.getTime()) found = v;
   return found;
+}
+
+/** A deployment's own rates (micro-USD per million tokens), each null when the deployment has none. */
+export type OwnRates = Pick<Deployment, "inputMicroUsdPerMTok" | "outputMicroUsdPerMTok">;
+
+/**
+ * The rates a deployment's answers are billed at. With no rate of its own, the list price (or
+ * none). With one or both of its own, those replace the list's input and output rates (a missing
+ * one comes from the list, else 0) and are the whole price: every prompt token, cached or written
+ * to a provider cache, at the input rate; every completion token, reasoning included, at the
+ * output rate. The list's class prices describe the provider's list, not a negotiated rate.
+ * @example withOwnRates(list, { inputMicroUsdPerMTok: 100_000, outputMicroUsdPerMTok: null })
+ */
+export function withOwnRates(list: ModelPrice | null, own: OwnRates | undefined): Rates | null {
+  const input = own?.inputMicroUsdPerMTok ?? null;
+  const output = own?.outputMicroUsdPerMTok ?? null;
+  if (input === null && output === null) return list;
+  return {
+    inputMicroUsdPerMTok: input ?? list?.inputMicroUsdPerMTok ?? 0,
+    outputMicroUsdPerMTok: output ?? list?.outputMicroUsdPerMTok ?? 0,
+    cachedInputMicroUsdPerMTok: null,
+    cacheWriteMicroUsdPerMTok: null,
+    reasoningMicroUsdPerMTok: null,
+  };
 }

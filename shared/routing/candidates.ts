@@ -2,6 +2,7 @@ import type { Redis } from "@upstash/redis/cloudflare";
 import type { Deployment, ModelVersion, Variant } from "../../schema";
 import type { Env } from "../config/env";
 import { GatewayError } from "../errors/gateway-error";
+import type { ServedBy } from "../metering/meter";
 import type { Provider } from "../providers/registry";
 import type { Target } from "../providers/types";
 import { parseModelName } from "../registry/names";
@@ -14,12 +15,25 @@ import { ownCredential } from "../tenancy/own-credentials";
 import { resolveRoute } from "./resolve";
 
 /** One place a request can be sent: a registry deployment, or a plain model's provider. */
-export type Candidate = Pick<Deployment, "id" | "region" | "lat" | "lon" | "weight"> & {
+export type Candidate = Pick<Deployment, "id" | "region" | "lat" | "lon" | "weight" | "inputMicroUsdPerMTok" | "outputMicroUsdPerMTok"> & {
   provider: Provider;
   target: Target;
   /** The client-facing model this candidate serves (the requested one, or a fallback). */
   servedAs: string;
 };
+
+/**
+ * The candidate as metering prices it: its provider's model, plus the deployment's own rates when
+ * it has any (they replace the list price, see `withOwnRates`).
+ */
+export function servedByOf(c: Candidate): ServedBy {
+  const own = c.inputMicroUsdPerMTok != null || c.outputMicroUsdPerMTok != null;
+  return {
+    provider: c.provider.id,
+    upstreamModel: c.target.model,
+    ...(own ? { ownRates: { inputMicroUsdPerMTok: c.inputMicroUsdPerMTok, outputMicroUsdPerMTok: c.outputMicroUsdPerMTok } } : {}),
+  };
+}
 
 /** Who may answer a chat request, before health and geography order them. */
 export type ChatRoute = {
@@ -53,7 +67,18 @@ function fnv1a(text: string): string {
 async function plainCandidate(deps: CandidateDeps, key: KeyRecord, name: string, capability: "chat" | "embeddings"): Promise<Candidate> {
   const { provider, target } = await resolveRoute(deps, key, name, capability);
   const id = `model:${name}:${fnv1a(`${provider.id} ${target.baseUrl} ${target.model}`)}`;
-  return { id, region: "global", lat: null, lon: null, weight: 1, provider, target, servedAs: name };
+  return {
+    id,
+    region: "global",
+    lat: null,
+    lon: null,
+    weight: 1,
+    inputMicroUsdPerMTok: null,
+    outputMicroUsdPerMTok: null,
+    provider,
+    target,
+    servedAs: name,
+  };
 }
 
 /**

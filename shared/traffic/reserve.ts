@@ -1,4 +1,4 @@
-import type { ModelPrice } from "../../schema";
+import type { Rates } from "../metering/cost";
 import type { ChatCompletionRequest } from "../openai/chat-request";
 
 const encoder = new TextEncoder();
@@ -36,7 +36,7 @@ export function maxCompletionTokens(body: ChatCompletionRequest, fallback: numbe
 }
 
 /** The most a call can cost at these bounds (each token class at its dearest price). */
-export function worstCostMicroUsd(promptTokens: number, completionTokens: number, price: ModelPrice | null): number {
+export function worstCostMicroUsd(promptTokens: number, completionTokens: number, price: Rates | null): number {
   if (!price) return 0;
   const input = Math.max(price.inputMicroUsdPerMTok, price.cacheWriteMicroUsdPerMTok ?? 0);
   const output = Math.max(price.outputMicroUsdPerMTok, price.reasoningMicroUsdPerMTok ?? 0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ModelPrice } from "../../../schema";
 import { costMicroUsd, formatUsd } from "../../../shared/metering/cost";
+import { withOwnRates } from "../../../shared/metering/prices";
 
 const price = (p: Partial<ModelPrice> = {}): ModelPrice => ({
   id: 1,
@@ -60,5 +61,47 @@ describe("costMicroUsd", () => {
     expect(formatUsd(0)).toBe("0.000000");
     expect(formatUsd(7460)).toBe("0.007460");
     expect(formatUsd(12_345_678)).toBe("12.345678");
+  });
+});
+
+describe("withOwnRates (a deployment's own prices)", () => {
+  const usage = {
+    prompt_tokens: 1000,
+    completion_tokens: 500,
+    total_tokens: 1500,
+    prompt_tokens_details: { cached_tokens: 400 },
+    completion_tokens_details: { reasoning_tokens: 100 },
+  };
+  const list = price({ cachedInputMicroUsdPerMTok: 75_000, reasoningMicroUsdPerMTok: 900_000 });
+
+  it("is the list price when the deployment has no rate of its own", () => {
+    expect(withOwnRates(list, undefined)).toBe(list);
+    expect(withOwnRates(list, { inputMicroUsdPerMTok: null, outputMicroUsdPerMTok: null })).toBe(list);
+    expect(withOwnRates(null, undefined)).toBeNull();
+  });
+
+  it("replaces the list's input and output rates and prices every token class at them", () => {
+    const own = withOwnRates(list, { inputMicroUsdPerMTok: 100_000, outputMicroUsdPerMTok: 200_000 });
+    expect(own).toEqual({
+      inputMicroUsdPerMTok: 100_000,
+      outputMicroUsdPerMTok: 200_000,
+      cachedInputMicroUsdPerMTok: null,
+      cacheWriteMicroUsdPerMTok: null,
+      reasoningMicroUsdPerMTok: null,
+    });
+    // 1000 × 0.10 + 500 × 0.20 = 100 + 100 (the list: 90 + 30 + 240 + 90 = 450)
+    expect(costMicroUsd(usage, own as NonNullable<typeof own>)).toBe(200);
+    expect(costMicroUsd(usage, list)).toBe(450);
+  });
+
+  it("takes a rate the deployment leaves unset from the list, else 0", () => {
+    expect(withOwnRates(list, { inputMicroUsdPerMTok: null, outputMicroUsdPerMTok: 200_000 })).toMatchObject({
+      inputMicroUsdPerMTok: 150_000,
+      outputMicroUsdPerMTok: 200_000,
+    });
+    expect(withOwnRates(null, { inputMicroUsdPerMTok: 100_000, outputMicroUsdPerMTok: null })).toMatchObject({
+      inputMicroUsdPerMTok: 100_000,
+      outputMicroUsdPerMTok: 0,
+    });
   });
 });
