@@ -25,8 +25,7 @@ async function pricedAttempt(
 ): Promise<UsageEventJson> {
   if (!e.promptTokens || !e.provider || !e.upstreamModel) return e;
   const usage = { prompt_tokens: e.promptTokens, completion_tokens: 0, total_tokens: e.promptTokens };
-  const servedBy = { provider: e.provider, upstreamModel: e.upstreamModel, ...(lost.ownRates ? { ownRates: lost.ownRates } : {}) };
-  const { costMicroUsd, priceId } = await priceUsage(db, servedBy, usage, at);
+  const { costMicroUsd, priceId } = await priceUsage(db, lost, usage, at);
   return { ...e, costMicroUsd, priceId };
 }
 
