@@ -85,7 +85,7 @@ export async function serveChat(c: Context<HonoEnv>, request: ChatCompletionRequ
   const cacheVariant = [route.logical ? `${route.logical.model}@${route.logical.version}` : "", variant?.name ?? ""].join("|");
   const cache = await decideChatCache(c, body, cacheVariant === "|" ? null : cacheVariant);
   await admitRequest(c, {
-    priced: first ? servedByOf(first) : { provider: "", upstreamModel: "" },
+    priced: meter.servedBy ?? { provider: "", upstreamModel: "" },
     promptTokens: maxPromptTokens(body),
     completionTokens: maxCompletionTokens(body, key.tenant.traffic?.defaultMaxTokens ?? DEFAULT_MAX_TOKENS),
     ...(user ? { user } : {}),
