@@ -120,7 +120,8 @@ export function targetsOf(bench: Bench): PhaseContext["targets"] {
 export const MODEL = "mock-small";
 const PATH = "/v1/chat/completions";
 
-const specFor = (t: Target, p: Pick<Phase, "mode" | "cache">): RequestSpec => ({
+/** The request of a scenario against a target. */
+export const specFor = (t: Target, p: Pick<Phase, "mode" | "cache">): RequestSpec => ({
   url: t.url,
   path: PATH,
   headers: { "content-type": "application/json", ...t.headers },
@@ -200,14 +201,25 @@ async function detectHit(spec: RequestSpec, cache: CacheCase): Promise<{ hit: bo
   }
 }
 
-function load(ctx: PhaseContext, spec: RequestSpec, connections: number, durationMs: number): Promise<LoadResult> {
+/** One load run with the context's generator (wrk, or the Node fallback). */
+export function loadRun(ctx: PhaseContext, spec: RequestSpec, connections: number, durationMs: number): Promise<LoadResult> {
   const opts = { connections, durationMs, cpus: ctx.loadCpus, dir: ctx.bench.dir };
   return ctx.generator === "wrk" ? runWrk(spec, opts) : nodeLoad(spec, opts);
 }
 
-function setDelay(ctx: PhaseContext, delayMs: number): void {
+/** Sets the mock upstream's delay for what follows (0: none). */
+export function setDelay(ctx: PhaseContext, delayMs: number): void {
   ctx.bench.stack.mock.control.reset();
   if (delayMs > 0) ctx.bench.stack.mock.control.set({ latencyMs: delayMs });
+}
+
+/** Warms a target up once per mode and cache case: caches, connections, the JIT. */
+export async function warmOnce(ctx: PhaseContext, id: TargetId, mode: Mode, cache: CacheCase = "miss"): Promise<void> {
+  const target = ctx.targets[id];
+  const key = `${id}/${mode}/${cache}`;
+  if (!target || ctx.warmed.has(key)) return;
+  await loadRun(ctx, specFor(target, { mode, cache }), 8, ctx.durations.warmMs);
+  ctx.warmed.add(key);
 }
 
 /** Runs one phase and never throws: failures become `status: "error"` with the reason. */
@@ -249,11 +261,7 @@ async function measure(ctx: PhaseContext, phase: Phase, target: Target): Promise
     if (!hit.hit) return { ...base, status: "n/a", note: `no cache hit observed (x-edgeway-cache: ${hit.header})` };
   }
 
-  const warmKey = `${phase.target}/${phase.mode}/${phase.cache}`;
-  if (!ctx.warmed.has(warmKey)) {
-    await load(ctx, spec, 8, d.warmMs);
-    ctx.warmed.add(warmKey);
-  }
+  await warmOnce(ctx, phase.target, phase.mode, phase.cache);
 
   const edgeway = phase.target.startsWith("edgeway");
   const heap0 = await target.heap?.().catch(() => undefined);
@@ -276,9 +284,9 @@ async function measure(ctx: PhaseContext, phase: Phase, target: Target): Promise
         return looksComplete(phase.mode, r.body);
       },
     });
-    loadRes = await load(ctx, spec, 1, d.c1LoadMs);
+    loadRes = await loadRun(ctx, spec, 1, d.c1LoadMs);
   } else {
-    loadRes = await load(ctx, spec, phase.concurrency, d.loadMs);
+    loadRes = await loadRun(ctx, spec, phase.concurrency, d.loadMs);
   }
   const counters = await settleCounters(bench);
   const used = cpu?.stop();

@@ -5,8 +5,9 @@ import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CensusRow, PhaseResult } from "./phase";
+import { type Rounds, roundValues } from "./round-values";
 import { HEADLINE, HEADLINE_CONCURRENCY, type Mode, TARGET_LABELS, type TargetId } from "./scenarios";
-import { differs } from "./stats";
+import { differs, median } from "./stats";
 import { WORKERD_BIN } from "./workerd";
 
 export type Meta = {
@@ -70,7 +71,13 @@ function revision(): string {
 /** A phase during which the rest of the machine used more than this many cores is flagged as disturbed. */
 export const DISTURBED_CORES = 0.3;
 
-export type Report = { meta: Meta; summary: Record<string, number | undefined>; phases: PhaseResult[]; census: CensusRow[] };
+export type Report = {
+  meta: Meta;
+  summary: Record<string, number | undefined>;
+  phases: PhaseResult[];
+  census: CensusRow[];
+  rounds?: Rounds;
+};
 
 const find = (phases: readonly PhaseResult[], target: TargetId, mode: Mode, concurrency: number) =>
   phases.find(
@@ -89,12 +96,14 @@ const minus = (a?: number, b?: number) => (a !== undefined && b !== undefined ? 
 /**
  * The summary values, all from the full-hot-path cache-miss scenario (non-streaming, no upstream
  * delay): throughput and CPU at the headline concurrency, added latency at concurrency 1 (sequential
- * client), round trips from the census.
+ * client), round trips from the census. With `rounds`, their medians replace the values they
+ * measured (throughput, CPU, the ratios between targets, added latency at c=1; see rounds.ts).
  */
 export function headline(
   phases: readonly PhaseResult[],
   census: readonly CensusRow[],
   bundleGzipBytes?: number,
+  rounds?: Rounds,
 ): Record<string, number | undefined> {
   const c = HEADLINE_CONCURRENCY;
   const gw = find(phases, "edgeway", "json", c);
@@ -129,13 +138,14 @@ export function headline(
     values.proxy_rps_ratio_vs_portkey = ratio(find(phases, "edgeway-proxy", "json", c)?.rps, peer.rps);
     values.portkey_cpu_ms_per_req = peer.cpuMsPerReq;
   }
-  return values;
+  // the interleaved rounds' medians, where they measured a value, stand for the single phases'
+  return { ...values, ...(rounds ? roundValues(rounds) : {}) };
 }
 
 /** Fixed decimals by kind of value: counts and ratios 2-3, milliseconds 3, throughput 0. */
 export function formatValue(name: string, v: number | undefined): string {
   if (v === undefined || !Number.isFinite(v)) return "n/a";
-  if (name === "rps" || name.endsWith("_kib") || name.endsWith("_mb") || name.endsWith("_per_1k"))
+  if (name === "rps" || name === "rounds" || name.endsWith("_kib") || name.endsWith("_mb") || name.endsWith("_per_1k"))
     return v.toFixed(name.endsWith("_per_1k") ? 1 : 0);
   if (name.startsWith("rps_ratio")) return v.toFixed(2);
   return v.toFixed(3);
@@ -206,6 +216,46 @@ function at(v: number | undefined, ok: (x: number) => boolean): boolean | undefi
 
 const f = (v: number | undefined, digits = 2) => (v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(digits));
 
+/** The interleaved rounds (rounds.ts): each run's req/s and CPU, the medians, the paired c=1 latencies. */
+export function roundsSection(rounds: Rounds | undefined): string[] {
+  if (!rounds || rounds.runs.length === 0) return [];
+  const targets = [...new Set(rounds.runs.flatMap((round) => round.map((run) => run.target)))];
+  const lines = [`## Interleaved rounds (non-streaming, upstream delay 0, c=${HEADLINE_CONCURRENCY})`, ""];
+  lines.push(
+    "Each round runs every target once, one place further along the list each time; the summary takes the medians (of each value, and of each per-round ratio), so a slow spell of the machine hits every target alike. Cells: req/s, CPU ms per request.",
+    "",
+  );
+  lines.push(`| target | ${rounds.runs.map((_, i) => `round ${i + 1}`).join(" | ")} | median |`);
+  lines.push(`|---|${rounds.runs.map(() => "---|").join("")}---|`);
+  for (const t of targets) {
+    const runs = rounds.runs.map((round) => round.find((run) => run.target === t));
+    const cell = (rps?: number, cpu?: number) => (rps === undefined ? "–" : `${rps.toFixed(0)}, ${f(cpu, 3)}`);
+    const mid = (pick: (x: { rps: number; cpuMsPerReq?: number }) => number | undefined) =>
+      median(runs.flatMap((x) => (x && pick(x) !== undefined ? [pick(x) as number] : [])));
+    lines.push(
+      `| ${TARGET_LABELS[t]} | ${runs.map((x) => cell(x?.rps, x?.cpuMsPerReq)).join(" | ")} | ${cell(
+        mid((x) => x.rps),
+        mid((x) => x.cpuMsPerReq),
+      )} |`,
+    );
+  }
+  for (const d of rounds.dropped) lines.push("", `- left out: ${d}`);
+  const c1 = rounds.c1;
+  for (const [mode, what] of [
+    ["json", "p50"],
+    ["stream", "TTFB p50"],
+  ] as const) {
+    const p = c1?.[mode];
+    if (p)
+      lines.push(
+        "",
+        `- c=1, ${mode}, alternating direct and Edgeway (${p.pairs} pairs): ${what} direct ${p.direct.toFixed(3)} ms, Edgeway ${p.edgeway.toFixed(3)} ms, added ${(p.edgeway - p.direct).toFixed(3)} ms`,
+      );
+  }
+  lines.push("");
+  return lines;
+}
+
 /** The Markdown report. */
 export function markdown(r: Report): string {
   const { meta, summary, phases, census } = r;
@@ -239,6 +289,8 @@ export function markdown(r: Report): string {
     lines.push(`| \`${k}\` | ${formatValue(k, v)} | ${t?.text ?? ""} | ${t ? (met === undefined ? "n/a" : met ? "yes" : "**no**") : ""} |`);
   }
   lines.push("");
+
+  lines.push(...roundsSection(r.rounds));
 
   lines.push("## Scenarios", "");
   lines.push(

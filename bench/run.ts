@@ -12,6 +12,8 @@ import { pinning, pinSelf, untilQuiet } from "./metrics";
 import { type Durations, type PhaseContext, type PhaseResult, runCensusPhases, runPhase, targetsOf } from "./phase";
 import { startPortkey } from "./portkey";
 import { collectMeta, DISTURBED_CORES, headline, headlineLine, limitOf, summaryLine, writeReport } from "./report";
+import type { RoundsOptions } from "./round-values";
+import { runRounds } from "./rounds";
 import { HEADLINE_CONCURRENCY, matrix, phaseId, type TargetId } from "./scenarios";
 import { startBench } from "./setup";
 
@@ -20,8 +22,12 @@ const only = process.env.BENCH_FILTER ? new RegExp(process.env.BENCH_FILTER) : u
 const peerIds = (process.env.BENCH_PEERS ?? "").split(",").filter((p) => p.trim() === "portkey") as TargetId[];
 const t0 = Date.now();
 const durations: Durations = quick
-  ? { seqRequests: 300, seqMs: 1500, loadMs: 3000, c1LoadMs: 2000, warmMs: 1000, censusRequests: 40 }
+  ? { seqRequests: 300, seqMs: 1500, loadMs: 2000, c1LoadMs: 1500, warmMs: 1000, censusRequests: 40 }
   : { seqRequests: 2000, seqMs: 5000, loadMs: 8000, c1LoadMs: 4000, warmMs: 2000, censusRequests: 150 };
+/** The interleaved rounds after the matrix (rounds.ts): where the summary's throughput, CPU and c=1 figures come from. */
+const roundsOptions: RoundsOptions = quick
+  ? { rounds: 3, runMs: 1200, pairs: 200, pairsMaxMs: 2500 }
+  : { rounds: 5, runMs: 4000, pairs: 1000, pairsMaxMs: 8000 };
 const log = (msg: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${msg}`);
 
 const pin = pinning(availableParallelism());
@@ -39,8 +45,10 @@ if (waitQuietS > 0) {
   log(`waiting up to ${waitQuietS} s for the rest of the machine to use less than ${DISTURBED_CORES} of a core`);
   if (!(await untilQuiet(waitQuietS * 1000, DISTURBED_CORES))) log("still busy: starting anyway");
 }
-// Phases start only before this; the rest of the budget is for the report and the cleanup.
-const deadline = Date.now() + (quick ? 150_000 : 25 * 60_000);
+// Phases start only before this, rounds only before the second; the rest of the budget is for the
+// report and the cleanup.
+const deadline = Date.now() + (quick ? 125_000 : 25 * 60_000);
+const roundsDeadline = Date.now() + (quick ? 160_000 : 28 * 60_000);
 const load0 = loadavg()[0] as number;
 if (load0 > 0.5)
   log(`warning: the machine is busy before the start (load average ${load0.toFixed(2)}): expect noisy numbers, see the "other CPU" column`);
@@ -94,6 +102,8 @@ try {
     if (stopping) break;
     phases.push(await runPhase(ctx, phase));
   }
+  const rounds =
+    !stopping && (!only || only.test("rounds")) ? await runRounds({ ...ctx, deadline: roundsDeadline }, roundsOptions) : undefined;
   if (stopping) await new Promise(() => {}); // the signal handler cleans up and exits; no partial report
 
   const meta = collectMeta({
@@ -106,8 +116,12 @@ try {
     t0,
     load0,
   });
-  const summary = headline(phases, census, bench.bundle.gzipBytes);
-  const path = writeReport(fileURLToPath(new URL("results", import.meta.url)), { meta, summary, phases, census }, only !== undefined);
+  const summary = headline(phases, census, bench.bundle.gzipBytes, rounds);
+  const path = writeReport(
+    fileURLToPath(new URL("results", import.meta.url)),
+    { meta, summary, phases, census, ...(rounds ? { rounds } : {}) },
+    only !== undefined,
+  );
   await bench.close();
   log(`report: ${path}${only ? " (partial run: latest.* left alone)" : " (and bench/results/latest.{md,json})"}`);
   const head = phases.find((p) => p.status === "ok" && phaseId(p.phase) === `edgeway/json/d0/c${HEADLINE_CONCURRENCY}`);

@@ -51,3 +51,11 @@ export const expectedInterval = (durationMs: number, completed: number, connecti
 
 /** True when two percentiles differ by more than `rel` (relative) and `abs` (absolute) at once. */
 export const differs = (a: number, b: number, rel = 0.2, abs = 0.2) => Math.abs(a - b) > abs && Math.abs(a - b) > rel * Math.min(a, b);
+
+/** The median (mean of the middle two for an even count); undefined when empty. */
+export function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}

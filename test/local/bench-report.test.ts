@@ -46,6 +46,27 @@ const censusRow = (tenant: CensusRow["tenant"], vector: number): CensusRow => ({
 });
 const census: CensusRow[] = [censusRow("full", 0), censusRow("semantic", 1)];
 
+const report = (summary: Report["summary"]): Report => ({
+  meta: {
+    date: "2026-01-01T00:00:00.000Z",
+    machine: "test CPU, 2 cores",
+    node: "v20",
+    workerd: "workerd 2026-04-26",
+    generator: "wrk",
+    pinning: "none",
+    postgres: "pglite",
+    quick: true,
+    bundle: { bytes: 2048, gzipBytes: 1024 },
+    peers: [],
+    durationS: 1,
+    loadAverage: "0.1 at start, 0.2 at end",
+    revision: "abc1234",
+  },
+  summary,
+  phases,
+  census,
+});
+
 describe("headline", () => {
   it("takes every value from the full-hot-path cache-miss scenario", () => {
     const h = headline(phases, census, 320 * 1024);
@@ -63,6 +84,31 @@ describe("headline", () => {
     expect(h.bundle_gzip_kib).toBe(320);
     // the Vector figure comes from the semantic-cache tenant's census row, the only one that queries it
     expect(h.vector_sync_per_req).toBe(1);
+  });
+
+  it("takes throughput, CPU, the ratios and c=1 added latency from the interleaved rounds when they ran", () => {
+    const rounds = {
+      runs: [
+        [
+          { target: "edgeway" as const, rps: 4_000, cpuMsPerReq: 0.5 },
+          { target: "portkey" as const, rps: 2_000, cpuMsPerReq: 1.1 },
+        ],
+      ],
+      dropped: [],
+      c1: { json: { pairs: 50, direct: 0.2, edgeway: 0.6 } },
+    };
+    const h = headline(phases, census, 1024, rounds);
+    expect(h.rps).toBe(4_000);
+    expect(h.cpu_ms_per_req).toBe(0.5);
+    expect(h.rps_ratio_vs_portkey).toBe(2);
+    expect(h.portkey_cpu_ms_per_req).toBe(1.1);
+    expect(h.added_p50_ms).toBeCloseTo(0.4);
+    // not measured by the rounds: the single phases' values
+    expect(h.ttfb_added_ms).toBeCloseTo(0.7);
+    expect(h.floor_cpu_ms_per_req).toBe(0.13);
+    expect(h.rps_ratio_vs_direct).toBeCloseTo(0.5);
+    expect(summaryLine(h)).toMatch(/ rounds=1$/);
+    expect(markdown({ ...report(h), rounds })).toContain("| Edgeway, full hot path | 4000, 0.500 | 4000, 0.500 |");
   });
 
   it("leaves out the Portkey ratio when the peer did not run, and reports missing values as n/a", () => {
@@ -123,30 +169,12 @@ describe("limit", () => {
 
 describe("markdown", () => {
   it("renders the tables and lists what was not measured, with the reason", () => {
-    const r: Report = {
-      meta: {
-        date: "2026-01-01T00:00:00.000Z",
-        machine: "test CPU, 2 cores",
-        node: "v20",
-        workerd: "workerd 2026-04-26",
-        generator: "wrk",
-        pinning: "none",
-        postgres: "pglite",
-        quick: true,
-        bundle: { bytes: 2048, gzipBytes: 1024 },
-        peers: [],
-        durationS: 1,
-        loadAverage: "0.1 at start, 0.2 at end",
-        revision: "abc1234",
-      },
-      summary: headline(phases, census, 1024),
-      phases,
-      census,
-    };
+    const r = report(headline(phases, census, 1024));
     const md = markdown(r);
     expect(md).toContain("# Edgeway benchmark, 2026-01-01T00:00:00.000Z (BENCH_QUICK)");
     expect(md).toContain("| `cpu_ms_per_req` | 0.300 | ≤ 0.4 ms CPU per request (raw workerd) | yes |");
     expect(md).toContain("no cache hit observed");
     expect(md).toContain("## Capacity planning");
+    expect(md).not.toContain("## Interleaved rounds"); // none ran
   });
 });

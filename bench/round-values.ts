@@ -1,0 +1,69 @@
+/**
+ * What the interleaved rounds (rounds.ts) measured, and the summary values taken from them (pure).
+ */
+import type { TargetId } from "./scenarios";
+import { median } from "./stats";
+
+/** The targets of the rounds, in the order of the first round. */
+export const ROUND_TARGETS: readonly TargetId[] = ["floor", "io-floor", "edgeway", "edgeway-proxy", "portkey"];
+
+export type RoundRun = { target: TargetId; rps: number; cpuMsPerReq?: number };
+
+/** c=1, alternating: each side's p50 over the same span of time (ms). */
+export type PairedLatency = { pairs: number; direct: number; edgeway: number };
+
+export type Rounds = {
+  /** Runs per round; a run with more than 1% errors is left out (`dropped`). */
+  runs: RoundRun[][];
+  dropped: string[];
+  /** Total time, non-streaming; time to the first byte, streaming. */
+  c1?: { json?: PairedLatency; stream?: PairedLatency };
+};
+
+export type RoundsOptions = { rounds: number; runMs: number; pairs: number; pairsMaxMs: number };
+
+const runOf = (round: readonly RoundRun[], target: TargetId) => round.find((r) => r.target === target);
+
+/** Median over rounds of one target's value. */
+function medianValue(r: Rounds, target: TargetId, pick: (run: RoundRun) => number | undefined): number | undefined {
+  return median(
+    r.runs.flatMap((round) => {
+      const run = runOf(round, target);
+      const v = run && pick(run);
+      return v === undefined ? [] : [v];
+    }),
+  );
+}
+
+/** Median over rounds of a/b req/s, from rounds where both ran. */
+function medianRatio(r: Rounds, a: TargetId, b: TargetId): number | undefined {
+  return median(
+    r.runs.flatMap((round) => {
+      const x = runOf(round, a);
+      const y = runOf(round, b);
+      return x && y && y.rps > 0 ? [x.rps / y.rps] : [];
+    }),
+  );
+}
+
+/**
+ * The summary values the rounds measure better than single phases (pure). Values the rounds did
+ * not measure are absent, so the single phases' values stand.
+ */
+export function roundValues(r: Rounds): Record<string, number> {
+  const v: Record<string, number | undefined> = {
+    rps: medianValue(r, "edgeway", (x) => x.rps),
+    cpu_ms_per_req: medianValue(r, "edgeway", (x) => x.cpuMsPerReq),
+    floor_cpu_ms_per_req: medianValue(r, "floor", (x) => x.cpuMsPerReq),
+    io_floor_cpu_ms_per_req: medianValue(r, "io-floor", (x) => x.cpuMsPerReq),
+    proxy_cpu_ms_per_req: medianValue(r, "edgeway-proxy", (x) => x.cpuMsPerReq),
+    rps_ratio_vs_floor: medianRatio(r, "edgeway", "floor"),
+    rps_ratio_vs_portkey: medianRatio(r, "edgeway", "portkey"),
+    proxy_rps_ratio_vs_portkey: medianRatio(r, "edgeway-proxy", "portkey"),
+    portkey_cpu_ms_per_req: medianValue(r, "portkey", (x) => x.cpuMsPerReq),
+    added_p50_ms: r.c1?.json ? r.c1.json.edgeway - r.c1.json.direct : undefined,
+    ttfb_added_ms: r.c1?.stream ? r.c1.stream.edgeway - r.c1.stream.direct : undefined,
+    rounds: r.runs.length,
+  };
+  return Object.fromEntries(Object.entries(v).filter((e): e is [string, number] => e[1] !== undefined && Number.isFinite(e[1])));
+}

@@ -1,0 +1,91 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Rounds, roundValues } from "../../bench/round-values";
+import { pairedLatency } from "../../bench/rounds";
+import { median } from "../../bench/stats";
+
+describe("median", () => {
+  it("is the middle value, or the mean of the middle two", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeUndefined();
+  });
+});
+
+describe("round values", () => {
+  const rounds: Rounds = {
+    runs: [
+      [
+        { target: "edgeway", rps: 1000, cpuMsPerReq: 0.8 },
+        { target: "portkey", rps: 500, cpuMsPerReq: 1.5 },
+        { target: "floor", rps: 8000, cpuMsPerReq: 0.12 },
+      ],
+      // a slow spell: every target slower, the ratio barely moves
+      [
+        { target: "edgeway", rps: 600, cpuMsPerReq: 1.2 },
+        { target: "portkey", rps: 310, cpuMsPerReq: 2.2 },
+        { target: "floor", rps: 5000, cpuMsPerReq: 0.15 },
+      ],
+      [
+        { target: "edgeway", rps: 1100, cpuMsPerReq: 0.7 },
+        { target: "portkey", rps: 520, cpuMsPerReq: 1.4 },
+      ],
+    ],
+    dropped: [],
+    c1: { json: { pairs: 100, direct: 0.2, edgeway: 1.1 }, stream: { pairs: 100, direct: 0.25, edgeway: 1.4 } },
+  };
+
+  it("takes medians over the rounds, and the median of each round's ratio", () => {
+    const v = roundValues(rounds);
+    expect(v.rps).toBe(1000);
+    expect(v.cpu_ms_per_req).toBe(0.8);
+    expect(v.portkey_cpu_ms_per_req).toBe(1.5);
+    // per-round ratios 2.0, 1.935…, 2.115…: the median is 2.0, where the ratio of medians would be 1000/500 too, by luck
+    expect(v.rps_ratio_vs_portkey).toBeCloseTo(2.0, 6);
+    // floor ran in two rounds only: the median of its two ratios
+    expect(v.rps_ratio_vs_floor).toBeCloseTo((1000 / 8000 + 600 / 5000) / 2, 6);
+    expect(v.floor_cpu_ms_per_req).toBeCloseTo(0.135, 6);
+    expect(v.added_p50_ms).toBeCloseTo(0.9, 6);
+    expect(v.ttfb_added_ms).toBeCloseTo(1.15, 6);
+    expect(v.rounds).toBe(3);
+  });
+
+  it("leaves out what the rounds did not measure, so the single phases' values stand", () => {
+    const v = roundValues({ runs: [[{ target: "edgeway", rps: 900 }]], dropped: [] });
+    expect(v).toEqual({ rps: 900, rounds: 1 });
+  });
+});
+
+describe("paired latency", () => {
+  const servers: Server[] = [];
+  const urls: string[] = [];
+  let slowCalls = 0;
+  beforeAll(async () => {
+    for (const delayMs of [0, 8]) {
+      const server = createServer((req, res) => {
+        if (delayMs) slowCalls++;
+        req.resume();
+        req.on("end", () =>
+          setTimeout(() => {
+            res.writeHead(slowCalls === 3 && delayMs ? 500 : 200, { "content-type": "application/json" });
+            res.end('{"choices":[]}');
+          }, delayMs),
+        );
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      servers.push(server);
+      urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    }
+  });
+  afterAll(() => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))));
+
+  it("alternates the two sides and reports each side's p50, leaving out a pair where one side failed", async () => {
+    const spec = (url: string) => ({ url, path: "/v1/chat/completions", headers: {}, body: "{}" });
+    const r = await pairedLatency(spec(urls[0] as string), spec(urls[1] as string), "json", { pairs: 10, maxMs: 10_000 });
+    expect(slowCalls).toBe(10);
+    expect(r?.pairs).toBe(9); // the third call to the slow side answered 500
+    expect(r?.direct).toBeLessThan(8);
+    expect(r?.edgeway).toBeGreaterThanOrEqual(8);
+  });
+});
