@@ -97,10 +97,12 @@ export type PhaseResult = {
   cacheStatuses?: Record<string, number>;
 };
 
-/** Direct, floor and the two Edgeway configurations of a started bench (the peer is added when it starts). */
+/** Direct, the floors and the Edgeway configurations (and the baseline's) of a started bench (the peer is added when it starts). */
 export function targetsOf(bench: Bench): PhaseContext["targets"] {
   const auth = (key: string) => ({ authorization: `Bearer ${key}` });
   const gw = { url: bench.gateway.url, pid: bench.gateway.pid, logFile: bench.gateway.logFile, heap: bench.gatewayHeap };
+  const b = bench.baseline?.workerd;
+  const base = b && { url: b.url, pid: b.pid, logFile: b.logFile };
   return {
     direct: { id: "direct", url: bench.stack.mock.url, headers: auth("mock-key") },
     floor: { id: "floor", url: bench.floor.url, pid: bench.floor.pid, logFile: bench.floor.logFile, headers: auth("mock-key") },
@@ -114,6 +116,12 @@ export function targetsOf(bench: Bench): PhaseContext["targets"] {
     edgeway: { id: "edgeway", ...gw, headers: { ...auth(bench.keys.full), ...FULL_HEADERS } },
     "edgeway-proxy": { id: "edgeway-proxy", ...gw, headers: auth(bench.keys.proxy) },
     "edgeway-semantic": { id: "edgeway-semantic", ...gw, headers: { ...auth(bench.keys.semantic), ...FULL_HEADERS } },
+    ...(base
+      ? {
+          baseline: { id: "baseline", ...base, headers: { ...auth(bench.keys.full), ...FULL_HEADERS } },
+          "baseline-proxy": { id: "baseline-proxy", ...base, headers: auth(bench.keys.proxy) },
+        }
+      : {}),
   };
 }
 

@@ -249,7 +249,8 @@ export function roundsSection(rounds: Rounds | undefined): string[] {
     if (p)
       lines.push(
         "",
-        `- c=1, ${mode}, alternating direct and Edgeway (${p.pairs} pairs): ${what} direct ${p.direct.toFixed(3)} ms, Edgeway ${p.edgeway.toFixed(3)} ms, added ${(p.edgeway - p.direct).toFixed(3)} ms`,
+        `- c=1, ${mode}, one client alternating direct, Edgeway${p.baseline === undefined ? "" : " and the baseline"} (${p.pairs} turns): ${what} direct ${p.direct.toFixed(3)} ms, Edgeway ${p.edgeway.toFixed(3)} ms (added ${(p.edgeway - p.direct).toFixed(3)} ms)` +
+          (p.baseline === undefined ? "" : `, baseline ${p.baseline.toFixed(3)} ms (added ${(p.baseline - p.direct).toFixed(3)} ms)`),
       );
   }
   lines.push("");

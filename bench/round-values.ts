@@ -5,12 +5,20 @@ import type { TargetId } from "./scenarios";
 import { median } from "./stats";
 
 /** The targets of the rounds, in the order of the first round. */
-export const ROUND_TARGETS: readonly TargetId[] = ["floor", "io-floor", "edgeway", "edgeway-proxy", "portkey"];
+export const ROUND_TARGETS: readonly TargetId[] = [
+  "floor",
+  "io-floor",
+  "edgeway",
+  "edgeway-proxy",
+  "portkey",
+  "baseline",
+  "baseline-proxy",
+];
 
 export type RoundRun = { target: TargetId; rps: number; cpuMsPerReq?: number };
 
-/** c=1, alternating: each side's p50 over the same span of time (ms). */
-export type PairedLatency = { pairs: number; direct: number; edgeway: number };
+/** c=1, alternating: each side's p50 over the same span of time (ms); `baseline` when BENCH_BASELINE ran. */
+export type PairedLatency = { pairs: number; direct: number; edgeway: number; baseline?: number };
 
 export type Rounds = {
   /** Runs per round; a run with more than 1% errors is left out (`dropped`). */
@@ -22,6 +30,7 @@ export type Rounds = {
 
 export type RoundsOptions = { rounds: number; runMs: number; pairs: number; pairsMaxMs: number };
 
+const cpu = (run: RoundRun) => run.cpuMsPerReq;
 const runOf = (round: readonly RoundRun[], target: TargetId) => round.find((r) => r.target === target);
 
 /** Median over rounds of one target's value. */
@@ -35,13 +44,14 @@ function medianValue(r: Rounds, target: TargetId, pick: (run: RoundRun) => numbe
   );
 }
 
-/** Median over rounds of a/b req/s, from rounds where both ran. */
-function medianRatio(r: Rounds, a: TargetId, b: TargetId): number | undefined {
+/** Median over rounds of a/b (req/s, or another value), from rounds where both ran. */
+function medianRatio(r: Rounds, a: TargetId, b: TargetId, pick: (run: RoundRun) => number | undefined = (x) => x.rps): number | undefined {
   return median(
     r.runs.flatMap((round) => {
       const x = runOf(round, a);
       const y = runOf(round, b);
-      return x && y && y.rps > 0 ? [x.rps / y.rps] : [];
+      const [vx, vy] = [x && pick(x), y && pick(y)];
+      return vx !== undefined && vy !== undefined && vy > 0 ? [vx / vy] : [];
     }),
   );
 }
@@ -64,6 +74,11 @@ export function roundValues(r: Rounds): Record<string, number> {
     added_p50_ms: r.c1?.json ? r.c1.json.edgeway - r.c1.json.direct : undefined,
     ttfb_added_ms: r.c1?.stream ? r.c1.stream.edgeway - r.c1.stream.direct : undefined,
     rounds: r.runs.length,
+    // BENCH_BASELINE: this tree against another revision, same run (below 1: this tree is cheaper)
+    cpu_ratio_vs_baseline: medianRatio(r, "edgeway", "baseline", cpu),
+    proxy_cpu_ratio_vs_baseline: medianRatio(r, "edgeway-proxy", "baseline-proxy", cpu),
+    baseline_added_p50_ms: r.c1?.json?.baseline === undefined ? undefined : r.c1.json.baseline - r.c1.json.direct,
+    baseline_ttfb_added_ms: r.c1?.stream?.baseline === undefined ? undefined : r.c1.stream.baseline - r.c1.stream.direct,
   };
   return Object.fromEntries(Object.entries(v).filter((e): e is [string, number] => e[1] !== undefined && Number.isFinite(e[1])));
 }

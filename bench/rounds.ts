@@ -10,50 +10,48 @@
 import { Agent } from "node:http";
 import { materialize, type RequestSpec, send } from "./load";
 import { cpuMeter } from "./metrics";
-import { loadRun, type PhaseContext, setDelay, specFor, warmOnce } from "./phase";
+import { loadRun, type PhaseContext, setDelay, specFor, type Target, warmOnce } from "./phase";
 import { type PairedLatency, ROUND_TARGETS, type RoundRun, type Rounds, type RoundsOptions } from "./round-values";
 import { HEADLINE_CONCURRENCY, looksComplete, type Mode, type TargetId } from "./scenarios";
 import { percentile } from "./stats";
 
 /**
- * Alternates one request to `direct` and one to `edgeway`, each on its own keep-alive connection,
- * up to `pairs` pairs or `maxMs`; the p50 of each side's total time (or time to first byte). Pairs
- * where either side failed are left out.
+ * Alternates one request to each side in turn (`specs`: direct, Edgeway, and the baseline when it
+ * ran), each on its own keep-alive connection, up to `pairs` turns or `maxMs`, starting one side
+ * further each turn so none always follows another's deferred work; the p50 of each side's total
+ * time (or time to first byte). A turn where any side failed is left out.
  */
 export async function pairedLatency(
-  direct: RequestSpec,
-  edgeway: RequestSpec,
+  specs: { direct: RequestSpec; edgeway: RequestSpec; baseline?: RequestSpec | undefined },
   mode: Mode,
   o: { pairs: number; maxMs: number },
 ): Promise<PairedLatency | undefined> {
-  const agents = [new Agent({ keepAlive: true, maxSockets: 1 }), new Agent({ keepAlive: true, maxSockets: 1 })] as const;
+  const sides = [specs.direct, specs.edgeway, ...(specs.baseline ? [specs.baseline] : [])];
+  const agents = sides.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
   const nonce = Math.random().toString(36).slice(2, 10);
-  const sides: [number[], number[]] = [[], []];
+  const times: number[][] = sides.map(() => []);
   const t0 = performance.now();
   try {
     for (let i = 0; i < o.pairs && performance.now() - t0 < o.maxMs; i++) {
-      const pair: number[] = [];
-      // alternate which side goes first, so neither always follows the other's deferred work
-      for (const side of i % 2 ? [1, 0] : [0, 1]) {
-        const spec = side === 0 ? direct : edgeway;
-        const r = await send(spec, materialize(spec.body, nonce), agents[side as 0 | 1]).catch(() => undefined);
-        if (r?.status === 200 && looksComplete(mode, r.body)) pair[side] = mode === "stream" ? r.firstByteMs : r.totalMs;
+      const turn: number[] = [];
+      for (let k = 0; k < sides.length; k++) {
+        const side = (i + k) % sides.length;
+        const spec = sides[side] as RequestSpec;
+        const r = await send(spec, materialize(spec.body, nonce), agents[side] as Agent).catch(() => undefined);
+        if (r?.status === 200 && looksComplete(mode, r.body)) turn[side] = mode === "stream" ? r.firstByteMs : r.totalMs;
       }
-      if (pair[0] !== undefined && pair[1] !== undefined) {
-        sides[0].push(pair[0]);
-        sides[1].push(pair[1]);
-      }
+      if (sides.every((_, side) => turn[side] !== undefined)) for (const [side, ms] of turn.entries()) times[side]?.push(ms);
     }
   } finally {
     for (const a of agents) a.destroy();
   }
-  if (sides[0].length === 0) return undefined;
-  const p50 = (v: number[]) =>
+  const p50 = (side: number) =>
     percentile(
-      [...v].sort((a, b) => a - b),
+      [...(times[side] as number[])].sort((x, y) => x - y),
       50,
     );
-  return { pairs: sides[0].length, direct: p50(sides[0]), edgeway: p50(sides[1]) };
+  if (times[0]?.length === 0) return undefined;
+  return { pairs: times[0]?.length ?? 0, direct: p50(0), edgeway: p50(1), ...(specs.baseline ? { baseline: p50(2) } : {}) };
 }
 
 /** The c=1 pairs, non-streaming then streaming, against the upstream directly and the full hot path. */
@@ -63,16 +61,17 @@ async function alternatingC1(ctx: PhaseContext, o: RoundsOptions): Promise<Round
   if (!direct || !edgeway) return undefined;
   const c1: NonNullable<Rounds["c1"]> = {};
   for (const mode of ["json", "stream"] as const) {
-    for (const t of ["direct", "edgeway"] as const) await warmOnce(ctx, t, mode);
-    const cache = "miss" as const;
-    const paired = await pairedLatency(specFor(direct, { mode, cache }), specFor(edgeway, { mode, cache }), mode, {
+    for (const t of ["direct", "edgeway", "baseline"] as const) await warmOnce(ctx, t, mode);
+    const spec = (t: Target) => specFor(t, { mode, cache: "miss" });
+    const baseline = ctx.targets.baseline;
+    const paired = await pairedLatency({ direct: spec(direct), edgeway: spec(edgeway), baseline: baseline && spec(baseline) }, mode, {
       pairs: o.pairs,
       maxMs: o.pairsMaxMs,
     });
     if (paired) c1[mode] = paired;
     ctx.log(
       paired
-        ? `c=1 alternating, ${mode}: ${paired.pairs} pairs, ${mode === "stream" ? "TTFB" : "p50"} direct ${paired.direct.toFixed(2)} ms, edgeway ${paired.edgeway.toFixed(2)} ms`
+        ? `c=1 alternating, ${mode}: ${paired.pairs} turns, ${mode === "stream" ? "TTFB" : "p50"} direct ${paired.direct.toFixed(2)} ms, edgeway ${paired.edgeway.toFixed(2)} ms${paired.baseline === undefined ? "" : `, baseline ${paired.baseline.toFixed(2)} ms`}`
         : `c=1 alternating, ${mode}: no pair completed`,
     );
   }
@@ -91,7 +90,8 @@ export async function runRounds(ctx: PhaseContext, o: RoundsOptions): Promise<Ro
   for (const t of targets) {
     await warmOnce(ctx, t, "json");
     const target = ctx.targets[t];
-    if (target && Date.now() < ctx.deadline) await loadRun(ctx, specFor(target, { mode: "json", cache: "miss" }), HEADLINE_CONCURRENCY, o.runMs);
+    if (target && Date.now() < ctx.deadline)
+      await loadRun(ctx, specFor(target, { mode: "json", cache: "miss" }), HEADLINE_CONCURRENCY, o.runMs);
   }
   if (Date.now() < ctx.deadline) {
     const c1 = await alternatingC1(ctx, o);

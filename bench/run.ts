@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: Edgeway in raw workerd against the offline stack and the mock upstream, next to
  * direct-to-upstream, a pass-through Worker (the floor) and, with BENCH_PEERS=portkey, Portkey.
- * BENCH_QUICK=1 runs a reduced matrix in under 3 minutes. Loopback only; everything it starts is
- * stopped at the end, on error and on SIGINT/SIGTERM. The last line printed is the summary.
+ * BENCH_QUICK=1 runs a reduced matrix in under 3 minutes; BENCH_BASELINE=<git rev> adds that
+ * revision of the Worker to the interleaved rounds (rounds.ts), to compare a change with it in one
+ * run. Loopback only; everything it starts is stopped at the end, on error and on SIGINT/SIGTERM.
+ * The last line printed is the summary.
  * Methodology: bench/README.md.
  */
 import { availableParallelism, loadavg } from "node:os";
@@ -53,7 +55,7 @@ const load0 = loadavg()[0] as number;
 if (load0 > 0.5)
   log(`warning: the machine is busy before the start (load average ${load0.toFixed(2)}): expect noisy numbers, see the "other CPU" column`);
 
-const starting = startBench({ gatewayCpus: pin.gateway, log });
+const starting = startBench({ gatewayCpus: pin.gateway, baseline: process.env.BENCH_BASELINE, log });
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;
@@ -84,6 +86,7 @@ try {
     }
     log(peers[0] as string);
   }
+  if (bench.baseline) peers.push(`baseline: this Worker at ${bench.baseline.revision} (BENCH_BASELINE), in the interleaved rounds`);
 
   const ctx: PhaseContext = {
     bench,

@@ -4,7 +4,16 @@
  */
 import { choice, UNIQUE } from "./load";
 
-export type TargetId = "direct" | "floor" | "io-floor" | "edgeway" | "edgeway-proxy" | "edgeway-semantic" | "portkey";
+export type TargetId =
+  | "direct"
+  | "floor"
+  | "io-floor"
+  | "edgeway"
+  | "edgeway-proxy"
+  | "edgeway-semantic"
+  | "portkey"
+  | "baseline"
+  | "baseline-proxy";
 export type Mode = "json" | "stream";
 export type CacheCase = "miss" | "exact-hit" | "semantic-hit";
 
@@ -18,6 +27,8 @@ export const TARGET_LABELS: Record<TargetId, string> = {
   "edgeway-proxy": "Edgeway, pure proxy",
   "edgeway-semantic": "Edgeway, full hot path + semantic cache",
   portkey: "Portkey gateway (npm, Node)",
+  baseline: "Edgeway at BENCH_BASELINE, full hot path",
+  "baseline-proxy": "Edgeway at BENCH_BASELINE, pure proxy",
 };
 
 /**

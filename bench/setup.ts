@@ -3,8 +3,9 @@
  * stack on a fresh database and Redis prefix, two seeded tenants, the bundle, and the workerd
  * processes (gateway, floor, and an unmeasured one for flushing usage between phases).
  */
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,6 +48,8 @@ export type Bench = {
   floor: Workerd;
   /** The floor plus a Redis REST call before the upstream call (the gateway's I/O shape). */
   ioFloor: Workerd;
+  /** The same Worker at another revision (BENCH_BASELINE), same bindings and stack: the rounds compare it. */
+  baseline?: { revision: string; workerd: Workerd };
   /** Runs the Worker's scheduled handler (usage flush) in its own process. */
   flush(): Promise<void>;
   /** Rows in the public tables (Postgres rows written = the difference). */
@@ -59,7 +62,12 @@ export type Bench = {
 };
 
 /** Starts the stack and the processes; whatever started is stopped by `close()`, also when a later step fails. */
-export async function startBench(opts: { gatewayCpus?: string | undefined; log: (msg: string) => void }): Promise<Bench> {
+export async function startBench(opts: {
+  gatewayCpus?: string | undefined;
+  /** A git revision to build and run next to the working tree's Worker. */
+  baseline?: string | undefined;
+  log: (msg: string) => void;
+}): Promise<Bench> {
   const runId = randomBytes(4).toString("hex");
   const dir = mkdtempSync(join(tmpdir(), `edgeway-bench-${runId}-`));
   const closers: Array<() => Promise<unknown>> = [async () => rmSync(dir, { recursive: true, force: true })];
@@ -96,10 +104,10 @@ export async function startBench(opts: { gatewayCpus?: string | undefined; log: 
     writeFileSync(join(dir, "cron.js"), CRON_WRAPPER);
     const wrangler = parseWranglerToml(readFileSync(join(root, "wrangler.toml"), "utf8"));
     const bindings = { ...wrangler.vars, ...stack.bindings };
-    const start = async (name: string, modules: string[], b: Record<string, string>, cpus?: string, inspector?: string) => {
+    const start = async (name: string, modules: string[], b: Record<string, string>, cpus?: string, inspector?: string, inDir = dir) => {
       const w = await startWorkerd({
         name,
-        dir,
+        dir: inDir,
         cpus,
         inspector,
         config: { modules, compatibilityDate: wrangler.compatibilityDate, compatibilityFlags: wrangler.compatibilityFlags, bindings: b },
@@ -134,6 +142,12 @@ export async function startBench(opts: { gatewayCpus?: string | undefined; log: 
       opts.gatewayCpus,
     );
     const cron = await start("cron", ["cron.js", "index.js"], bindings);
+    let baseline: Bench["baseline"];
+    if (opts.baseline) {
+      const at = await bundleRevision(opts.baseline, join(dir, "baseline"));
+      baseline = { revision: at.revision, workerd: await start("baseline", ["index.js"], bindings, opts.gatewayCpus, undefined, at.dir) };
+      opts.log(`baseline: the Worker at ${at.revision}, ${(at.bundle.gzipBytes / 1024).toFixed(0)} KiB gzipped`);
+    }
 
     return {
       dir,
@@ -155,6 +169,7 @@ export async function startBench(opts: { gatewayCpus?: string | undefined; log: 
       },
       floor,
       ioFloor,
+      ...(baseline ? { baseline } : {}),
       flush: async () => {
         const res = await fetch(`${cron.url}/__scheduled`, { method: "POST", signal: AbortSignal.timeout(30_000) });
         await res.text();
@@ -169,6 +184,25 @@ export async function startBench(opts: { gatewayCpus?: string | undefined; log: 
     await close();
     throw err;
   }
+}
+
+/**
+ * Bundles the Worker as it was at `rev` (its functions/, shared/ and schema/ from git, this
+ * checkout's node_modules) into `dir`. Its schema must be the one the stack was migrated to.
+ */
+async function bundleRevision(rev: string, dir: string): Promise<{ revision: string; dir: string; bundle: Bundle }> {
+  const git = (...args: string[]) => {
+    const r = spawnSync("git", args, { cwd: root, encoding: "buffer", maxBuffer: 256 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`BENCH_BASELINE: git ${args.join(" ")}: ${r.stderr.toString().trim()}`);
+    return r.stdout;
+  };
+  const revision = git("rev-parse", "--short", `${rev}^{commit}`).toString().trim();
+  const src = join(dir, "src");
+  mkdirSync(src, { recursive: true });
+  const tar = spawnSync("tar", ["-x", "-C", src], { input: git("archive", "--format=tar", revision, "functions", "shared", "schema") });
+  if (tar.status !== 0) throw new Error(`BENCH_BASELINE: tar: ${tar.stderr.toString().trim()}`);
+  symlinkSync(join(root, "node_modules"), join(src, "node_modules"));
+  return { revision, dir, bundle: await bundleWorker(join(src, "functions/index.ts"), dir) };
 }
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {

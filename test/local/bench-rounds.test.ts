@@ -51,6 +51,34 @@ describe("round values", () => {
     expect(v.rounds).toBe(3);
   });
 
+  it("compares this tree with BENCH_BASELINE's revision by the median of per-round CPU ratios", () => {
+    const v = roundValues({
+      runs: [
+        [
+          { target: "edgeway", rps: 1000, cpuMsPerReq: 0.6 },
+          { target: "baseline", rps: 900, cpuMsPerReq: 0.75 },
+        ],
+        [
+          { target: "edgeway", rps: 700, cpuMsPerReq: 0.9 },
+          { target: "baseline", rps: 600, cpuMsPerReq: 1.0 },
+          { target: "edgeway-proxy", rps: 1500, cpuMsPerReq: 0.5 },
+          { target: "baseline-proxy", rps: 1500, cpuMsPerReq: 0.5 },
+        ],
+        [
+          { target: "edgeway", rps: 1000, cpuMsPerReq: 0.7 },
+          { target: "baseline", rps: 1000, cpuMsPerReq: 0.7 },
+        ],
+      ],
+      dropped: [],
+      c1: { json: { pairs: 10, direct: 0.2, edgeway: 1.0, baseline: 1.3 } },
+    });
+    expect(v.cpu_ratio_vs_baseline).toBeCloseTo(0.9, 6); // rounds: 0.8, 0.9, 1.0
+    expect(v.proxy_cpu_ratio_vs_baseline).toBe(1);
+    expect(v.baseline_added_p50_ms).toBeCloseTo(1.1, 6);
+    expect(v.added_p50_ms).toBeCloseTo(0.8, 6);
+    expect("baseline_ttfb_added_ms" in v).toBe(false);
+  });
+
   it("leaves out what the rounds did not measure, so the single phases' values stand", () => {
     const v = roundValues({ runs: [[{ target: "edgeway", rps: 900 }]], dropped: [] });
     expect(v).toEqual({ rps: 900, rounds: 1 });
@@ -82,7 +110,10 @@ describe("paired latency", () => {
 
   it("alternates the two sides and reports each side's p50, leaving out a pair where one side failed", async () => {
     const spec = (url: string) => ({ url, path: "/v1/chat/completions", headers: {}, body: "{}" });
-    const r = await pairedLatency(spec(urls[0] as string), spec(urls[1] as string), "json", { pairs: 10, maxMs: 10_000 });
+    const r = await pairedLatency({ direct: spec(urls[0] as string), edgeway: spec(urls[1] as string) }, "json", {
+      pairs: 10,
+      maxMs: 10_000,
+    });
     expect(slowCalls).toBe(10);
     expect(r?.pairs).toBe(9); // the third call to the slow side answered 500
     expect(r?.direct).toBeLessThan(8);
