@@ -27,9 +27,10 @@ const durations: Durations = quick
   ? { seqRequests: 300, seqMs: 1500, loadMs: 2000, c1LoadMs: 1500, warmMs: 1000, censusRequests: 40 }
   : { seqRequests: 2000, seqMs: 5000, loadMs: 8000, c1LoadMs: 4000, warmMs: 2000, censusRequests: 150 };
 /** The interleaved rounds after the matrix (rounds.ts): where the summary's throughput, CPU and c=1 figures come from. */
-const roundsOptions: RoundsOptions = quick
-  ? { rounds: 3, runMs: 1200, pairs: 200, pairsMaxMs: 2500 }
-  : { rounds: 5, runMs: 4000, pairs: 1000, pairsMaxMs: 8000 };
+const roundsOptions: RoundsOptions = {
+  ...(quick ? { rounds: 3, runMs: 1200, pairs: 200, pairsMaxMs: 2500 } : { rounds: 5, runMs: 4000, pairs: 1000, pairsMaxMs: 8000 }),
+  ...(Number(process.env.BENCH_ROUNDS) > 0 ? { rounds: Number(process.env.BENCH_ROUNDS) } : {}),
+};
 const log = (msg: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${msg}`);
 
 const pin = pinning(availableParallelism());

@@ -7,7 +7,14 @@ import { hashApiKey, looksLikeApiKey } from "./keys";
 export type AuthDeps = { redis: Redis; db: Db; keyPrefix: string; now?: () => number };
 
 /** How long a key record may be served from this isolate's memory before Redis is asked again. */
-const ISOLATE_TTL_MS = 1000;
+export const ISOLATE_TTL_MS = 1000;
+/**
+ * While one request re-reads an expired record, the isolate's other requests keep serving it this
+ * much longer instead of each reading Redis too (a busy isolate would otherwise send one GET per
+ * request that arrives during the refresh). So a record is at most 1.25 s old, inside the 2 s a
+ * revocation is promised to take.
+ */
+export const REFRESH_GRACE_MS = 250;
 /** How long a key record lives in Redis; admin changes (revoke, rotate, suspend) overwrite it. */
 export const KEY_CACHE_TTL_S = 300;
 
@@ -15,14 +22,21 @@ export const KEY_CACHE_TTL_S = 300;
 export const keyCacheKey = (keyPrefix: string, hash: string) => `${keyPrefix}key:${hash}`;
 
 // Isolate-scoped on purpose: a warm isolate authenticates without any round trip for ≤ 1 s.
-const isolateCache = new Map<string, { record: KeyRecord | null; until: number }>();
+// `refreshing`: when a request started re-reading the expired record (plain data, never a promise:
+// on Workers a request cannot wait on another request's I/O).
+const isolateCache = new Map<string, { record: KeyRecord | null; until: number; refreshing?: number }>();
+
+/** Whether this isolate may serve the record without a round trip: fresh, or in its grace while another request refreshes it. */
+const servable = (entry: { until: number; refreshing?: number }, now: number) =>
+  now < entry.until || (entry.refreshing !== undefined && now < entry.until + REFRESH_GRACE_MS);
 
 const invalidKey = () =>
   new GatewayError("invalid_api_key", "Incorrect API key provided. You can find your Edgeway key in your dashboard or ask your admin.");
 
 /**
- * Resolves a presented key to its record: isolate memory (≤ 1 s), then Redis, then Postgres (the
- * Redis fill is returned as `pending` so the caller can defer it with waitUntil).
+ * Resolves a presented key to its record: isolate memory (≤ 1 s, plus `REFRESH_GRACE_MS` while
+ * another request refreshes it), then Redis, then Postgres (the Redis fill is returned as
+ * `pending` so the caller can defer it with waitUntil).
  * @throws GatewayError invalid_api_key for unknown, malformed, revoked or expired keys and suspended tenants.
  */
 export async function authenticate(deps: AuthDeps, presented: string | undefined): Promise<{ key: KeyRecord; pending?: Promise<unknown> }> {
@@ -34,8 +48,9 @@ export async function authenticate(deps: AuthDeps, presented: string | undefined
   let pending: Promise<unknown> | undefined;
 
   const cached = isolateCache.get(hash);
-  if (cached && cached.until > now) record = cached.record;
+  if (cached && servable(cached, now)) record = cached.record;
   else {
+    if (cached) cached.refreshing = now;
     record = await deps.redis.get<KeyRecord | { missing: true }>(redisKey).then(
       // A record cached by an older release (without `tenant`) is read again from Postgres.
       (hit) => (hit === null ? undefined : "missing" in hit ? null : "tenant" in hit ? hit : undefined),
