@@ -145,7 +145,9 @@ export async function startBench(opts: {
     let baseline: Bench["baseline"];
     if (opts.baseline) {
       const at = await bundleRevision(opts.baseline, join(dir, "baseline"));
-      baseline = { revision: at.revision, workerd: await start("baseline", ["index.js"], bindings, opts.gatewayCpus, undefined, at.dir) };
+      // with an inspector too, when the gateway has one: the same runtime flags on both sides
+      const inspector = process.env.BENCH_INSPECTOR === "0" ? undefined : `127.0.0.1:${await freePort()}`;
+      baseline = { revision: at.revision, workerd: await start("baseline", ["index.js"], bindings, opts.gatewayCpus, inspector, at.dir) };
       opts.log(`baseline: the Worker at ${at.revision}, ${(at.bundle.gzipBytes / 1024).toFixed(0)} KiB gzipped`);
     }
 
