@@ -69,12 +69,14 @@ export async function priceUsage(
 
 /**
  * The usage event of a finished request. A streamed response is awaited first; an upstream that
- * answered without usage is counted locally and flagged `usageEstimated`.
+ * answered without usage is counted locally and flagged `usageEstimated`. So is a stream the
+ * client left before its end: the provider bills the prompt and what it generated until the
+ * cancel, so the event carries the prompt and the text relayed so far.
  */
 export async function settle(db: Db, draft: MeterDraft, finish: Finish): Promise<UsageEventJson> {
   const outcome = draft.outcome ? await draft.outcome : undefined;
   let usage = draft.usage ?? outcome?.usage;
-  const served = draft.servedBy !== undefined && finish.status < 400 && !outcome?.cancelled;
+  const served = draft.servedBy !== undefined && finish.status < 400;
   if (!usage && served && draft.promptText) {
     usage = estimatedUsage(estimateTokens(draft.promptText()), estimateTokens(outcome?.completionText ?? ""));
   }

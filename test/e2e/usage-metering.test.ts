@@ -1,4 +1,5 @@
 import OpenAI from "openai";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { MockUpstream } from "../../local/mock-upstream/server";
 import { SEED_MODELS, seedTenant } from "../../local/seed";
@@ -100,6 +101,42 @@ describe("usage metering", () => {
         completionTokens: sum("completion", mine),
         costMicroUsd: sum("cost", mine),
       });
+    }
+  });
+
+  it("meters a stream the client left midway: the prompt and the text relayed so far, flagged estimated", async () => {
+    const own = await seedTenant(inject("stack").databaseUrl, "abandoned stream tenant");
+    const abandoning = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: own.apiKey, maxRetries: 0 });
+    gw.mock.control.set({ interChunkMs: 100 }, "*");
+    try {
+      const chunks = await abandoning.chat.completions.create({
+        model: "mock-small",
+        messages: [{ role: "user", content: "Tell me a long story [[words:200]]" }],
+        stream: true,
+      });
+      let relayed = "";
+      for await (const chunk of chunks) {
+        relayed += chunk.choices[0]?.delta.content ?? "";
+        if (relayed.length > 0) break; // leaving the loop aborts the request (the SDK's own signal)
+      }
+      expect(relayed.length).toBeGreaterThan(0);
+    } finally {
+      gw.mock.control.reset();
+    }
+    const report = await flushUntil(gw.url, own.apiKey, 1);
+    // a 200-word answer cut after its first chunk: the prompt and a few words, never the whole answer
+    expect(report.totals.promptTokens).toBeGreaterThan(0);
+    expect(report.totals.completionTokens).toBeGreaterThan(0);
+    expect(report.totals.completionTokens).toBeLessThan(50);
+    expect(report.totals.costMicroUsd).toBe(expectedCost("mock-small", report.totals.promptTokens, report.totals.completionTokens));
+    expect(report.totals.costMicroUsd).toBeGreaterThan(0);
+    const db = new pg.Client({ connectionString: inject("stack").databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query("select streamed, usage_estimated, status from usage_events where tenant_id = $1", [own.tenantId]);
+      expect(rows).toEqual([{ streamed: true, usage_estimated: true, status: 200 }]);
+    } finally {
+      await db.end();
     }
   });
 
