@@ -40,6 +40,14 @@ const outcome = (p: Promise<{ key: KeyRecord }>) =>
 
 describe("the isolate's key cache", () => {
   const t0 = 1_900_000_000_000;
+  /** A key this isolate read at t0 as active, revoked in Redis since. */
+  const readThenRevoked = async () => {
+    const active = record();
+    const { key, overwrite } = await cachedKey(active);
+    await authenticate(at(t0), key);
+    await overwrite({ ...active, revokedAt: t0 });
+    return key;
+  };
 
   it("serves a record for 1 s, then reads Redis again: a revocation bites", async () => {
     const active = record();
@@ -51,10 +59,7 @@ describe("the isolate's key cache", () => {
   });
 
   it("while one request refreshes an expired record, the others serve it for the grace instead of each reading Redis", async () => {
-    const active = record();
-    const { key, overwrite } = await cachedKey(active);
-    await authenticate(at(t0), key);
-    await overwrite({ ...active, revokedAt: t0 });
+    const key = await readThenRevoked();
     const expired = t0 + ISOLATE_TTL_MS;
     // started together: the first one refreshes (and sees the revocation); the second does not read
     // Redis (it would see the revocation too) but serves the record it has
@@ -66,10 +71,7 @@ describe("the isolate's key cache", () => {
   });
 
   it("serves a record at most the grace past its second: a refresh that never lands does not keep it alive", async () => {
-    const active = record();
-    const { key, overwrite } = await cachedKey(active);
-    await authenticate(at(t0), key);
-    await overwrite({ ...active, revokedAt: t0 });
+    const key = await readThenRevoked();
     const expired = t0 + ISOLATE_TTL_MS;
     const refresher = outcome(authenticate(at(expired), key));
     // past the grace while the refresh is still in flight: this request reads Redis itself
@@ -78,10 +80,7 @@ describe("the isolate's key cache", () => {
   });
 
   it("without a refresh under way, an expired record is never served", async () => {
-    const active = record();
-    const { key, overwrite } = await cachedKey(active);
-    await authenticate(at(t0), key);
-    await overwrite({ ...active, revokedAt: t0 });
+    const key = await readThenRevoked();
     expect(await outcome(authenticate(at(t0 + ISOLATE_TTL_MS + 1), key))).toBe("invalid_api_key");
   });
 });
