@@ -1,7 +1,8 @@
 /**
  * Everything a run needs, started in order and stopped in reverse (also on SIGINT): the offline
  * stack on a fresh database and Redis prefix, two seeded tenants, the bundle, and the workerd
- * processes (gateway, floor, and an unmeasured one for flushing usage between phases).
+ * processes (gateway, floors, an unmeasured one for flushing usage between phases, and with
+ * BENCH_BASELINE the Worker at another revision).
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
