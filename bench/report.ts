@@ -5,9 +5,9 @@ import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CensusRow, PhaseResult } from "./phase";
-import { type Rounds, roundValues } from "./round-values";
+import { medianValue, type Rounds, roundValues } from "./round-values";
 import { HEADLINE, HEADLINE_CONCURRENCY, type Mode, TARGET_LABELS, type TargetId } from "./scenarios";
-import { differs, median } from "./stats";
+import { differs } from "./stats";
 import { WORKERD_BIN } from "./workerd";
 
 export type Meta = {
@@ -230,14 +230,11 @@ export function roundsSection(rounds: Rounds | undefined): string[] {
   for (const t of targets) {
     const runs = rounds.runs.map((round) => round.find((run) => run.target === t));
     const cell = (rps?: number, cpu?: number) => (rps === undefined ? "–" : `${rps.toFixed(0)}, ${f(cpu, 3)}`);
-    const mid = (pick: (x: { rps: number; cpuMsPerReq?: number }) => number | undefined) =>
-      median(runs.flatMap((x) => (x && pick(x) !== undefined ? [pick(x) as number] : [])));
-    lines.push(
-      `| ${TARGET_LABELS[t]} | ${runs.map((x) => cell(x?.rps, x?.cpuMsPerReq)).join(" | ")} | ${cell(
-        mid((x) => x.rps),
-        mid((x) => x.cpuMsPerReq),
-      )} |`,
+    const median = cell(
+      medianValue(rounds, t, (x) => x.rps),
+      medianValue(rounds, t, (x) => x.cpuMsPerReq),
     );
+    lines.push(`| ${TARGET_LABELS[t]} | ${runs.map((x) => cell(x?.rps, x?.cpuMsPerReq)).join(" | ")} | ${median} |`);
   }
   for (const d of rounds.dropped) lines.push("", `- left out: ${d}`);
   const c1 = rounds.c1;

@@ -33,8 +33,8 @@ export type RoundsOptions = { rounds: number; runMs: number; pairs: number; pair
 const cpu = (run: RoundRun) => run.cpuMsPerReq;
 const runOf = (round: readonly RoundRun[], target: TargetId) => round.find((r) => r.target === target);
 
-/** Median over rounds of one target's value. */
-function medianValue(r: Rounds, target: TargetId, pick: (run: RoundRun) => number | undefined): number | undefined {
+/** Median over rounds of one target's value (rounds where it did not run, or has no value, left out). */
+export function medianValue(r: Rounds, target: TargetId, pick: (run: RoundRun) => number | undefined): number | undefined {
   return median(
     r.runs.flatMap((round) => {
       const run = runOf(round, target);

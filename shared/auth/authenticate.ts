@@ -22,13 +22,13 @@ export const KEY_CACHE_TTL_S = 300;
 export const keyCacheKey = (keyPrefix: string, hash: string) => `${keyPrefix}key:${hash}`;
 
 // Isolate-scoped on purpose: a warm isolate authenticates without any round trip for ≤ 1 s.
-// `refreshing`: when a request started re-reading the expired record (plain data, never a promise:
-// on Workers a request cannot wait on another request's I/O).
-const isolateCache = new Map<string, { record: KeyRecord | null; until: number; refreshing?: number }>();
+// `refreshing`: a request is re-reading the expired record (a plain flag, never a promise: on
+// Workers a request cannot wait on another request's I/O).
+const isolateCache = new Map<string, { record: KeyRecord | null; until: number; refreshing?: boolean }>();
 
 /** Whether this isolate may serve the record without a round trip: fresh, or in its grace while another request refreshes it. */
-const servable = (entry: { until: number; refreshing?: number }, now: number) =>
-  now < entry.until || (entry.refreshing !== undefined && now < entry.until + REFRESH_GRACE_MS);
+const servable = (entry: { until: number; refreshing?: boolean }, now: number) =>
+  now < entry.until || (entry.refreshing === true && now < entry.until + REFRESH_GRACE_MS);
 
 const invalidKey = () =>
   new GatewayError("invalid_api_key", "Incorrect API key provided. You can find your Edgeway key in your dashboard or ask your admin.");
@@ -50,7 +50,7 @@ export async function authenticate(deps: AuthDeps, presented: string | undefined
   const cached = isolateCache.get(hash);
   if (cached && servable(cached, now)) record = cached.record;
   else {
-    if (cached) cached.refreshing = now;
+    if (cached) cached.refreshing = true;
     record = await deps.redis.get<KeyRecord | { missing: true }>(redisKey).then(
       // A record cached by an older release (without `tenant`) is read again from Postgres.
       (hit) => (hit === null ? undefined : "missing" in hit ? null : "tenant" in hit ? hit : undefined),
