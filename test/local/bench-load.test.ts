@@ -86,10 +86,14 @@ describe("scenarios", () => {
     expect(new Set(phases.map(phaseId)).size).toBe(phases.length);
   });
 
-  it("the full matrix has delays 0/20, c=1/32/128, and the peer when asked", () => {
+  it("the full matrix has delays 0/20, c=1/32/128, and the peer when asked, after Edgeway's cache scenarios", () => {
     const phases = matrix({ quick: false, peers: ["portkey"] });
     expect(phases.filter((p) => p.target === "portkey" && p.cache === "miss")).toHaveLength(2 * 2 * 3);
     expect(new Set(phases.map((p) => p.delayMs))).toEqual(new Set([0, 20]));
+    expect(new Set(phases.filter((p) => p.cache !== "miss").map((p) => p.concurrency))).toEqual(new Set([1, 32, 128]));
+    const firstPeer = phases.findIndex((p) => p.target === "portkey");
+    expect(phases.slice(firstPeer).every((p) => p.target === "portkey")).toBe(true);
+    expect(phases.slice(0, firstPeer).filter((p) => p.cache !== "miss")).toHaveLength(6);
   });
 
   it("request bodies are valid JSON once materialized, and only exact hits repeat", () => {
