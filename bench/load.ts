@@ -54,7 +54,15 @@ export type LoadResult = {
   errors: { connect: number; read: number; write: number; status: number; timeout: number };
 };
 
-export type LoadOptions = { connections: number; durationMs: number; cpus?: string | undefined; dir: string; maxRequests?: number };
+export type LoadOptions = {
+  connections: number;
+  durationMs: number;
+  cpus?: string | undefined;
+  dir: string;
+  maxRequests?: number;
+  /** Per request, Node generator only. @default 10_000 */
+  timeoutMs?: number;
+};
 
 /** Whether `wrk` is on PATH. */
 export const wrkAvailable = () => spawnSync("wrk", ["--version"], { stdio: "ignore" }).error === undefined;
@@ -321,7 +329,7 @@ export async function nodeLoad(spec: RequestSpec, opts: LoadOptions): Promise<Lo
     while (performance.now() < deadline && latencies.length < maxRequests) {
       try {
         sent++;
-        const r = await send(spec, materialize(spec.body, nonce), agent, 10_000);
+        const r = await send(spec, materialize(spec.body, nonce), agent, opts.timeoutMs ?? 10_000);
         if (r.status < 200 || r.status >= 400) errors.status++;
         latencies.push(r.totalMs);
       } catch (err) {

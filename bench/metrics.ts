@@ -22,9 +22,19 @@ export function parseStatTicks(stat: string): number {
   return Number(rest[11]) + Number(rest[12]);
 }
 
+/** stime (field 15) of a /proc/<pid>/stat line, in ticks: time in the kernel on the process's behalf (syscalls: sockets, epoll). */
+export function parseStatSystemTicks(stat: string): number {
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[12]);
+}
+
 /** CPU time (user + system, all threads) the process has used so far, in ms. */
 export function cpuMs(pid: number): number {
   return (parseStatTicks(readFileSync(`/proc/${pid}/stat`, "utf8")) * 1000) / clockTicks();
+}
+
+/** The system (kernel) part of `cpuMs`, in ms. */
+export function systemCpuMs(pid: number): number {
+  return (parseStatSystemTicks(readFileSync(`/proc/${pid}/stat`, "utf8")) * 1000) / clockTicks();
 }
 
 export type Memory = { rssKb: number; peakKb: number };
@@ -85,11 +95,12 @@ export function machineMeter(pid?: number): { stop(): { benchCores: number; othe
   };
 }
 
-/** CPU time of a process over a phase: `const m = cpuMeter(pid); ...; m.stop()` → ms used in between. */
-export function cpuMeter(pid: number): { stop(): { cpuMs: number; wallMs: number } } {
+/** CPU time of a process over a phase: `const m = cpuMeter(pid); ...; m.stop()` → ms used in between, of which `systemMs` in the kernel. */
+export function cpuMeter(pid: number): { stop(): { cpuMs: number; systemMs: number; wallMs: number } } {
   const c0 = cpuMs(pid);
+  const s0 = systemCpuMs(pid);
   const t0 = performance.now();
-  return { stop: () => ({ cpuMs: cpuMs(pid) - c0, wallMs: performance.now() - t0 }) };
+  return { stop: () => ({ cpuMs: cpuMs(pid) - c0, systemMs: systemCpuMs(pid) - s0, wallMs: performance.now() - t0 }) };
 }
 
 /** Cores to pin to: the gateway on one, the load generator and the stand-ins on another; none when taskset or a second core is missing. */

@@ -152,12 +152,12 @@ function snapshot(b: Bench): Counters {
   };
 }
 
-function resetCounters(b: Bench): void {
+export function resetCounters(b: Bench): void {
   for (const s of [b.stack.redisRest, b.stack.neon, b.stack.vector, b.stack.mock]) s.resetStats();
 }
 
-/** Waits until the stand-ins' counters stop moving (waitUntil work finishing) for 300 ms, at most 5 s. */
-async function settleCounters(b: Bench): Promise<Counters> {
+/** Waits until the stand-ins' counters stop moving (waitUntil work finishing) for `quietMs`, at most 5 s. */
+export async function settleCounters(b: Bench, quietMs = 300): Promise<Counters> {
   let last = JSON.stringify(snapshot(b));
   let stable = performance.now();
   const until = performance.now() + 5000;
@@ -167,7 +167,7 @@ async function settleCounters(b: Bench): Promise<Counters> {
     if (now !== last) {
       last = now;
       stable = performance.now();
-    } else if (performance.now() - stable >= 300) break;
+    } else if (performance.now() - stable >= quietMs) break;
   }
   return snapshot(b);
 }

@@ -35,12 +35,15 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** How Portkey's process is started: pinned to `cpus`, under `wrap` (valgrind's, `npm run bench:instructions`), given `startMs` to answer. */
+export type PeerStart = { cpus?: string | undefined; wrap?: string[]; startMs?: number };
+
 /** Installs (bounded: 3 min) and starts Portkey; throws with the reason when it cannot. */
 export async function startPortkey(
   dir: string,
   mockUrl: string,
   onClose: (stop: () => Promise<void>) => void,
-  cpus?: string,
+  { cpus, wrap = [], startMs = 20_000 }: PeerStart = {},
 ): Promise<Peer> {
   const home = join(dir, "portkey");
   mkdirSync(home, { recursive: true });
@@ -65,11 +68,12 @@ export async function startPortkey(
   writeFileSync(join(home, "loopback.mjs"), LOOPBACK_PRELOAD);
   const port = await freePort();
   const args = ["--import", join(home, "loopback.mjs"), join(pkgDir, "build/start-server.js"), `--port=${port}`, "--headless"];
-  const [cmd, argv] = cpus ? ["taskset", ["-c", cpus, process.execPath, ...args]] : [process.execPath, args];
-  const child = spawn(cmd as string, argv as string[], { cwd: home, stdio: "ignore", env: { ...process.env, NODE_ENV: "production" } });
+  const command = [...wrap, process.execPath, ...args];
+  const [cmd, ...argv] = cpus ? ["taskset", "-c", cpus, ...command] : command;
+  const child = spawn(cmd as string, argv, { cwd: home, stdio: "ignore", env: { ...process.env, NODE_ENV: "production" } });
   onClose(() => stopChild(child));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + startMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`portkey exited with ${child.exitCode}`);
     const up = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
@@ -77,7 +81,7 @@ export async function startPortkey(
       () => false,
     );
     if (up) break;
-    if (Date.now() > deadline) throw new Error("portkey did not answer within 20 s");
+    if (Date.now() > deadline) throw new Error(`portkey did not answer within ${startMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {

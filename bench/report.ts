@@ -148,6 +148,7 @@ export function formatValue(name: string, v: number | undefined): string {
   if (name === "rps" || name === "rounds" || name.endsWith("_kib") || name.endsWith("_mb") || name.endsWith("_per_1k"))
     return v.toFixed(name.endsWith("_per_1k") ? 1 : 0);
   if (name.startsWith("rps_ratio")) return v.toFixed(2);
+  if (name.endsWith("_pct")) return v.toFixed(1);
   return v.toFixed(3);
 }
 

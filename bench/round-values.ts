@@ -15,7 +15,8 @@ export const ROUND_TARGETS: readonly TargetId[] = [
   "baseline-proxy",
 ];
 
-export type RoundRun = { target: TargetId; rps: number; cpuMsPerReq?: number };
+/** One target's run in a round; `systemMsPerReq` is the kernel's part of `cpuMsPerReq`. */
+export type RoundRun = { target: TargetId; rps: number; cpuMsPerReq?: number; systemMsPerReq?: number };
 
 /** c=1, alternating: each side's p50 over the same span of time (ms); `baseline` when BENCH_BASELINE ran. */
 export type PairedLatency = { pairs: number; direct: number; edgeway: number; baseline?: number };
@@ -31,6 +32,8 @@ export type Rounds = {
 export type RoundsOptions = { rounds: number; runMs: number; pairs: number; pairsMaxMs: number };
 
 const cpu = (run: RoundRun) => run.cpuMsPerReq;
+const systemPct = (run: RoundRun) =>
+  run.systemMsPerReq !== undefined && run.cpuMsPerReq ? (100 * run.systemMsPerReq) / run.cpuMsPerReq : undefined;
 const runOf = (round: readonly RoundRun[], target: TargetId) => round.find((r) => r.target === target);
 
 /** Median over rounds of one target's value (rounds where it did not run, or has no value, left out). */
@@ -71,6 +74,10 @@ export function roundValues(r: Rounds): Record<string, number> {
     rps_ratio_vs_portkey: medianRatio(r, "edgeway", "portkey"),
     proxy_rps_ratio_vs_portkey: medianRatio(r, "edgeway-proxy", "portkey"),
     portkey_cpu_ms_per_req: medianValue(r, "portkey", (x) => x.cpuMsPerReq),
+    // the kernel's share of the CPU (syscalls: sockets, epoll), where instruction counts do not look
+    system_cpu_pct: medianValue(r, "edgeway", systemPct),
+    floor_system_cpu_pct: medianValue(r, "floor", systemPct),
+    portkey_system_cpu_pct: medianValue(r, "portkey", systemPct),
     added_p50_ms: r.c1?.json ? r.c1.json.edgeway - r.c1.json.direct : undefined,
     ttfb_added_ms: r.c1?.stream ? r.c1.stream.edgeway - r.c1.stream.direct : undefined,
     rounds: r.runs.length,

@@ -111,7 +111,11 @@ export async function runRounds(ctx: PhaseContext, o: RoundsOptions): Promise<Ro
         result.dropped.push(`round ${i + 1} ${id}: ${errors} errors in ${run.requests} requests`);
         continue;
       }
-      round.push({ target: id, rps: run.rps, ...(used ? { cpuMsPerReq: used.cpuMs / Math.max(1, run.sent) } : {}) });
+      round.push({
+        target: id,
+        rps: run.rps,
+        ...(used ? { cpuMsPerReq: used.cpuMs / Math.max(1, run.sent), systemMsPerReq: used.systemMs / Math.max(1, run.sent) } : {}),
+      });
     }
     result.runs.push(round);
     ctx.log(

@@ -79,7 +79,7 @@ try {
   if (peerIds.includes("portkey")) {
     log("portkey: installing @portkey-ai/gateway into the bench's temporary folder");
     try {
-      const pk = await startPortkey(bench.dir, bench.stack.mock.url, bench.onClose, pin.gateway);
+      const pk = await startPortkey(bench.dir, bench.stack.mock.url, bench.onClose, { cpus: pin.gateway });
       targets.portkey = { id: "portkey", url: pk.url, pid: pk.pid, headers: pk.headers };
       peers.push(`portkey ${pk.version} (Node ${process.version}, @hono/node-server 1.13.5)`);
     } catch (err) {

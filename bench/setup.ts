@@ -25,12 +25,16 @@ import {
   FLOOR_WORKER,
   IO_FLOOR_WORKER,
   parseWranglerToml,
+  slowClockModules,
   startWorkerd,
   type Workerd,
   type WranglerSettings,
 } from "./workerd";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** The Workers a bench runs: the gateway, the two floors, and with BENCH_BASELINE the gateway at another revision. */
+export type WorkerKind = "gateway" | "floor" | "io-floor" | "baseline";
 
 export type Bench = {
   dir: string;
@@ -57,6 +61,11 @@ export type Bench = {
   countRows(): Promise<number>;
   /** Starts another gateway process with other store URLs (the census). */
   startGateway(name: string, bindings: Record<string, string>, cpus?: string): Promise<Workerd>;
+  /**
+   * Starts another process of one of the bench's Workers, same modules and bindings, under `wrap`,
+   * its `Date.now()` and timers slowed (`npm run bench:instructions`).
+   */
+  startCopy(worker: WorkerKind, name: string, wrap: string[], clockSlowdown: number, timerSlowdown: number): Promise<Workerd>;
   /** Registers something to stop at the end (last registered, first stopped). */
   onClose(fn: () => Promise<unknown>): void;
   close(): Promise<void>;
@@ -105,12 +114,23 @@ export async function startBench(opts: {
     writeFileSync(join(dir, "cron.js"), CRON_WRAPPER);
     const wrangler = parseWranglerToml(readFileSync(join(root, "wrangler.toml"), "utf8"));
     const bindings = { ...wrangler.vars, ...stack.bindings };
-    const start = async (name: string, modules: string[], b: Record<string, string>, cpus?: string, inspector?: string, inDir = dir) => {
+    const start = async (
+      name: string,
+      modules: string[],
+      b: Record<string, string>,
+      cpus?: string,
+      inspector?: string,
+      inDir = dir,
+      wrap?: string[],
+    ) => {
       const w = await startWorkerd({
         name,
         dir: inDir,
         cpus,
         inspector,
+        wrap,
+        // a runtime under valgrind takes a while to start
+        ...(wrap ? { timeoutMs: 180_000 } : {}),
         config: { modules, compatibilityDate: wrangler.compatibilityDate, compatibilityFlags: wrangler.compatibilityFlags, bindings: b },
       });
       closers.push(() => w.stop());
@@ -131,21 +151,19 @@ export async function startBench(opts: {
         .catch(() => {});
     };
     const floor = await start("floor", ["floor.js"], { UPSTREAM: stack.mock.url }, opts.gatewayCpus);
-    const ioFloor = await start(
-      "io-floor",
-      ["io-floor.js"],
-      {
-        UPSTREAM: stack.mock.url,
-        REDIS_URL: stack.redisRest.url,
-        REDIS_TOKEN: stack.secrets.redisRestToken,
-        REDIS_KEY: `${redisKeyPrefix}io-floor`,
-      },
-      opts.gatewayCpus,
-    );
+    const ioFloorBindings = {
+      UPSTREAM: stack.mock.url,
+      REDIS_URL: stack.redisRest.url,
+      REDIS_TOKEN: stack.secrets.redisRestToken,
+      REDIS_KEY: `${redisKeyPrefix}io-floor`,
+    };
+    const ioFloor = await start("io-floor", ["io-floor.js"], ioFloorBindings, opts.gatewayCpus);
     const cron = await start("cron", ["cron.js", "index.js"], bindings);
     let baseline: Bench["baseline"];
+    let baselineDir: string | undefined;
     if (opts.baseline) {
       const at = await bundleRevision(opts.baseline, join(dir, "baseline"));
+      baselineDir = at.dir;
       // with an inspector too, when the gateway has one: the same runtime flags on both sides
       const inspector = process.env.BENCH_INSPECTOR === "0" ? undefined : `127.0.0.1:${await freePort()}`;
       baseline = { revision: at.revision, workerd: await start("baseline", ["index.js"], bindings, opts.gatewayCpus, inspector, at.dir) };
@@ -180,6 +198,21 @@ export async function startBench(opts: {
       },
       countRows: () => countRows(databaseUrl),
       startGateway: (name, b, cpus) => start(name, ["index.js"], { ...bindings, ...b }, cpus),
+      startCopy: (worker, name, wrap, clockSlowdown, timerSlowdown) => {
+        const [main, b, inDir] =
+          worker === "floor"
+            ? ["floor.js", { UPSTREAM: stack.mock.url }, dir]
+            : worker === "io-floor"
+              ? ["io-floor.js", ioFloorBindings, dir]
+              : ["index.js", bindings, worker === "gateway" ? dir : baselineDir];
+        if (!inDir) throw new Error("no baseline: set BENCH_BASELINE");
+        const modules = slowClockModules(main, clockSlowdown, timerSlowdown);
+        // the copy's own file names: copies of different Workers share the folder
+        const [entry, clock] = [`${name}-main.js`, `${name}-clock.js`];
+        writeFileSync(join(inDir, entry), modules.main(clock));
+        writeFileSync(join(inDir, clock), modules.clock);
+        return start(name, [entry, clock, main], b, undefined, undefined, inDir, wrap);
+      },
       onClose: (fn) => closers.push(fn),
       close,
     };

@@ -108,6 +108,29 @@ export default {
 };
 `;
 
+/**
+ * The modules that run `main` with its `Date.now()` slowed `factor` times and its timers stretched
+ * `timerFactor` times: under valgrind a process runs about 100× slower, so its per-second work
+ * (refreshing config and key records every 1-5 s) would land on 100× fewer requests than at full
+ * speed, and its batching windows (4 ms for postflights) would gather 100× fewer requests.
+ * `performance.now()` (latency figures) is left alone. `main(clock)` is the entry module, given
+ * the file name the clock module is written under.
+ */
+export function slowClockModules(main: string, factor: number, timerFactor = factor): { clock: string; main: (clock: string) => string } {
+  return {
+    clock: `const realNow = Date.now;
+const realSetTimeout = globalThis.setTimeout;
+const t0 = realNow();
+Date.now = () => t0 + Math.floor((realNow() - t0) / ${Number(factor)});
+globalThis.setTimeout = (fn, ms, ...args) => realSetTimeout(fn, (Number(ms) || 0) * ${Number(timerFactor)}, ...args);
+`,
+    // the clock's module is evaluated first (imports run in order), then the Worker's
+    main: (clock) => `import ${JSON.stringify(`./${clock}`)};
+export { default } from ${JSON.stringify(`./${main}`)};
+`,
+  };
+}
+
 export type WorkerdConfig = {
   /** Module files (names relative to the config file); the first is the main module. */
   modules: string[];
@@ -174,6 +197,8 @@ export type StartWorkerdOptions = {
   timeoutMs?: number;
   /** `host:port` for the V8 inspector (CPU profiles: `npm run bench:profile`); off when undefined. */
   inspector?: string | undefined;
+  /** A command the runtime runs under (e.g. valgrind's, `npm run bench:instructions`). */
+  wrap?: string[] | undefined;
 };
 
 /** Writes `<dir>/<name>.capnp` and runs `workerd serve` on an ephemeral loopback port. */
@@ -182,10 +207,11 @@ export async function startWorkerd(opts: StartWorkerdOptions): Promise<Workerd> 
   writeFileSync(configFile, workerdConfig({ ...opts.config, address: "127.0.0.1:0" }));
   const bin = fileURLToPath(new URL(`../${WORKERD_BIN}`, import.meta.url));
   const args = ["serve", configFile, "--control-fd=3", ...(opts.inspector ? [`--inspector-addr=${opts.inspector}`] : [])];
-  const [cmd, argv] = opts.cpus ? ["taskset", ["-c", opts.cpus, bin, ...args]] : [bin, args];
+  const command = [...(opts.wrap ?? []), bin, ...args];
+  const [cmd, ...argv] = opts.cpus ? ["taskset", "-c", opts.cpus, ...command] : command;
   const logFile = join(opts.dir, `${opts.name}.log`);
   const log = openSync(logFile, "a");
-  const child = spawn(cmd as string, argv as string[], { cwd: opts.dir, stdio: ["ignore", log, log, "pipe"] });
+  const child = spawn(cmd as string, argv, { cwd: opts.dir, stdio: ["ignore", log, log, "pipe"] });
   closeSync(log);
   const port = await listenPort(child, opts.timeoutMs ?? 15_000, logFile);
   return {

@@ -49,6 +49,27 @@ describe("round values", () => {
     expect(v.added_p50_ms).toBeCloseTo(0.9, 6);
     expect(v.ttfb_added_ms).toBeCloseTo(1.15, 6);
     expect(v.rounds).toBe(3);
+    expect("system_cpu_pct" in v).toBe(false); // no kernel time measured
+  });
+
+  it("takes the kernel's share of each target's CPU per round, and its median", () => {
+    const v = roundValues({
+      runs: [
+        [
+          { target: "edgeway", rps: 1000, cpuMsPerReq: 0.8, systemMsPerReq: 0.4 },
+          { target: "portkey", rps: 500, cpuMsPerReq: 1.6, systemMsPerReq: 0.4 },
+        ],
+        [
+          { target: "edgeway", rps: 900, cpuMsPerReq: 1.0, systemMsPerReq: 0.6 },
+          { target: "floor", rps: 8000, cpuMsPerReq: 0.2, systemMsPerReq: 0.15 },
+        ],
+        [{ target: "edgeway", rps: 950, cpuMsPerReq: 0.9, systemMsPerReq: 0.45 }],
+      ],
+      dropped: [],
+    });
+    expect(v.system_cpu_pct).toBeCloseTo(50, 6); // 50%, 60%, 50%
+    expect(v.floor_system_cpu_pct).toBeCloseTo(75, 6);
+    expect(v.portkey_system_cpu_pct).toBeCloseTo(25, 6);
   });
 
   it("compares this tree with BENCH_BASELINE's revision by the median of per-round CPU ratios", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseProcStatBusy, parseStatTicks, parseStatusMemory } from "../../bench/metrics";
+import { parseProcStatBusy, parseStatSystemTicks, parseStatTicks, parseStatusMemory } from "../../bench/metrics";
 import { correctLikeWrk, differs, expectedInterval, percentile, summarize } from "../../bench/stats";
 
 describe("percentile (wrk's rank rule)", () => {
@@ -75,6 +75,7 @@ describe("/proc parsing", () => {
   it("reads utime + stime even when the command name holds spaces and parentheses", () => {
     const stat = "4242 (work (er) d) S 1 4242 4242 0 -1 4194560 2000 0 0 0 150 25 3 4 20 0 9 0 100 0 0";
     expect(parseStatTicks(stat)).toBe(175);
+    expect(parseStatSystemTicks(stat)).toBe(25); // stime alone
   });
 
   it("reads VmRSS and VmHWM in kB", () => {
