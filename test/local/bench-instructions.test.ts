@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callgrindWrap, dumpsOf, instructionCounter, parseCallgrindTotal } from "../../bench/callgrind";
+import { callgrindWrap, dumpsOf, instructionCounter, parseCallgrindTotal, valgrindAvailable } from "../../bench/callgrind";
 import { type InstructionRow, instructionSummary, instructionSummaryLine, spreadPct } from "../../bench/instruction-values";
 import { slowClockModules, startWorkerd, type Workerd } from "../../bench/workerd";
 
@@ -97,6 +97,7 @@ describe("instructions of a Worker under callgrind", () => {
   let worker: Workerd;
 
   beforeAll(async () => {
+    if (!valgrindAvailable()) throw new Error("this test needs valgrind (with callgrind_control): apt-get install valgrind");
     writeFileSync(join(dir, "w.js"), 'export default { fetch: (r) => new Response("ok " + new URL(r.url).pathname) };\n');
     worker = await startWorkerd({
       name: "w",
