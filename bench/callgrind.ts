@@ -1,7 +1,8 @@
 /**
- * Instruction counts of a process under valgrind's callgrind: repeatable to about 0.1% for the same
- * binary, code and inputs, whatever else the machine is doing, where CPU time on a shared machine
- * moves by 10-30% between runs. `npm run bench:instructions` uses them to compare Workers.
+ * Instruction counts of a process under valgrind's callgrind. A tiny Worker's repeat to about 0.1%
+ * whatever else the machine is doing, where CPU time on a shared machine moves by 10-30% between
+ * runs; a JIT-compiled, garbage-collected gateway's move by 5-12% per run (bench/README.md).
+ * `npm run bench:instructions` uses them to compare Workers.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";

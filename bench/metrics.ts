@@ -27,15 +27,15 @@ export function parseStatSystemTicks(stat: string): number {
   return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[12]);
 }
 
-/** CPU time (user + system, all threads) the process has used so far, in ms. */
-export function cpuMs(pid: number): number {
-  return (parseStatTicks(readFileSync(`/proc/${pid}/stat`, "utf8")) * 1000) / clockTicks();
+/** CPU time (user + system, all threads) the process has used so far, and its system (kernel) part, in ms: one read of /proc. */
+function cpuTimes(pid: number): { cpuMs: number; systemMs: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const ms = (ticks: number) => (ticks * 1000) / clockTicks();
+  return { cpuMs: ms(parseStatTicks(stat)), systemMs: ms(parseStatSystemTicks(stat)) };
 }
 
-/** The system (kernel) part of `cpuMs`, in ms. */
-export function systemCpuMs(pid: number): number {
-  return (parseStatSystemTicks(readFileSync(`/proc/${pid}/stat`, "utf8")) * 1000) / clockTicks();
-}
+/** CPU time (user + system, all threads) the process has used so far, in ms. */
+export const cpuMs = (pid: number): number => cpuTimes(pid).cpuMs;
 
 export type Memory = { rssKb: number; peakKb: number };
 
@@ -97,10 +97,14 @@ export function machineMeter(pid?: number): { stop(): { benchCores: number; othe
 
 /** CPU time of a process over a phase: `const m = cpuMeter(pid); ...; m.stop()` → ms used in between, of which `systemMs` in the kernel. */
 export function cpuMeter(pid: number): { stop(): { cpuMs: number; systemMs: number; wallMs: number } } {
-  const c0 = cpuMs(pid);
-  const s0 = systemCpuMs(pid);
+  const start = cpuTimes(pid);
   const t0 = performance.now();
-  return { stop: () => ({ cpuMs: cpuMs(pid) - c0, systemMs: systemCpuMs(pid) - s0, wallMs: performance.now() - t0 }) };
+  return {
+    stop: () => {
+      const end = cpuTimes(pid);
+      return { cpuMs: end.cpuMs - start.cpuMs, systemMs: end.systemMs - start.systemMs, wallMs: performance.now() - t0 };
+    },
+  };
 }
 
 /** Cores to pin to: the gateway on one, the load generator and the stand-ins on another; none when taskset or a second core is missing. */
