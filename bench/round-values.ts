@@ -29,7 +29,8 @@ export type Rounds = {
   c1?: { json?: PairedLatency; stream?: PairedLatency };
 };
 
-export type RoundsOptions = { rounds: number; runMs: number; pairs: number; pairsMaxMs: number };
+/** `peerWarmMs`: how long a peer (Node) is loaded, unmeasured, before the rounds; a Worker gets one `runMs` run. */
+export type RoundsOptions = { rounds: number; runMs: number; pairs: number; pairsMaxMs: number; peerWarmMs: number };
 
 const cpu = (run: RoundRun) => run.cpuMsPerReq;
 const systemPct = (run: RoundRun) =>

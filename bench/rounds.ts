@@ -86,12 +86,14 @@ export async function runRounds(ctx: PhaseContext, o: RoundsOptions): Promise<Ro
   const targets = ROUND_TARGETS.filter((t) => ctx.targets[t]);
   const result: Rounds = { runs: [], dropped: [] };
   setDelay(ctx, 0);
-  // Node's JIT takes longer to settle than workerd's: one unmeasured run each at the rounds' load first
+  // One unmeasured run each at the rounds' load first; longer for the peer: Node's JIT settles much
+  // later than workerd's (Portkey: 7.3 million instructions per request after 300 requests, 3.9
+  // after 2,000), and a quick run on a slow machine may have skipped its matrix phases
   for (const t of targets) {
     await warmOnce(ctx, t, "json");
     const target = ctx.targets[t];
     if (target && Date.now() < ctx.deadline)
-      await loadRun(ctx, specFor(target, { mode: "json", cache: "miss" }), HEADLINE_CONCURRENCY, o.runMs);
+      await loadRun(ctx, specFor(target, { mode: "json", cache: "miss" }), HEADLINE_CONCURRENCY, t === "portkey" ? o.peerWarmMs : o.runMs);
   }
   if (Date.now() < ctx.deadline) {
     const c1 = await alternatingC1(ctx, o);

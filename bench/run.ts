@@ -28,7 +28,9 @@ const durations: Durations = quick
   : { seqRequests: 2000, seqMs: 5000, loadMs: 8000, c1LoadMs: 4000, warmMs: 2000, censusRequests: 150 };
 /** The interleaved rounds after the matrix (rounds.ts): where the summary's throughput, CPU and c=1 figures come from. */
 const roundsOptions: RoundsOptions = {
-  ...(quick ? { rounds: 3, runMs: 1200, pairs: 200, pairsMaxMs: 2500 } : { rounds: 5, runMs: 4000, pairs: 1000, pairsMaxMs: 8000 }),
+  ...(quick
+    ? { rounds: 3, runMs: 1200, pairs: 200, pairsMaxMs: 2500, peerWarmMs: 15_000 }
+    : { rounds: 5, runMs: 4000, pairs: 1000, pairsMaxMs: 8000, peerWarmMs: 20_000 }),
   ...(Number(process.env.BENCH_ROUNDS) > 0 ? { rounds: Number(process.env.BENCH_ROUNDS) } : {}),
 };
 const log = (msg: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${msg}`);
@@ -51,7 +53,7 @@ if (waitQuietS > 0) {
 // Phases start only before this, rounds only before the second; the rest of the budget is for the
 // report and the cleanup.
 const deadline = Date.now() + (quick ? 125_000 : 25 * 60_000);
-const roundsDeadline = Date.now() + (quick ? 160_000 : 28 * 60_000);
+const roundsDeadline = Date.now() + (quick ? 165_000 : 28 * 60_000);
 const load0 = loadavg()[0] as number;
 if (load0 > 0.5)
   log(`warning: the machine is busy before the start (load average ${load0.toFixed(2)}): expect noisy numbers, see the "other CPU" column`);
