@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** Whether valgrind (with callgrind_control) is on PATH. */
 export const valgrindAvailable = () =>
@@ -45,8 +46,6 @@ export function dumpsOf(outFile: string, names: string[]): string[] {
     .sort((a, b) => a.i - b.i)
     .map((d) => d.n);
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function control(flag: "-z" | "-d" | "--instr=on" | "--instr=off", pid: number): Promise<void> {
   return new Promise((resolve, reject) => {

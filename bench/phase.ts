@@ -5,6 +5,7 @@
  */
 import { statSync } from "node:fs";
 import { Agent } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type CallLog, type CensusResult, runCensus, startDelayProxy } from "./census";
 import {
   type LoadResult,
@@ -135,8 +136,6 @@ export const specFor = (t: Target, p: Pick<Phase, "mode" | "cache">): RequestSpe
   headers: { "content-type": "application/json", ...t.headers },
   body: requestBody(p, MODEL),
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function snapshot(b: Bench): Counters {
   const r = b.stack.redisRest.stats();
