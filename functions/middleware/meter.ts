@@ -4,6 +4,7 @@ import { estimateTokens } from "../../shared/metering/estimate";
 import { type MeterDraft, priceUsage, settle } from "../../shared/metering/meter";
 import { recordUsage } from "../../shared/metering/record";
 import type { UsageEventJson } from "../../shared/metering/usage-event";
+import { nextTurn } from "../../shared/runtime/defer";
 import { checkBudgetAlert } from "../../shared/traffic/budget-alert";
 import { settlement } from "../../shared/traffic/settlement";
 import { toGatewayError } from "../app";
@@ -11,8 +12,8 @@ import type { HonoEnv } from "../env";
 
 /**
  * Meters every authenticated request of a client endpoint: the route fills `c.var.meter` (model,
- * who served it, usage or the stream's outcome); after the response this settles one usage event
- * (awaiting the end of a stream) and buffers it, off the hot path (waitUntil). Register after
+ * who served it, usage or the stream's outcome); once the response is written this settles one
+ * usage event (awaiting the end of a stream) and buffers it, off the hot path (waitUntil). Register after
  * `auth()`: a request without a tenant has no one to bill.
  * @example app.use("/v1/chat/completions", meter("chat"));
  */
@@ -45,7 +46,9 @@ export const meter = (endpoint: string) =>
       ...(c.error ? { errorCode: toGatewayError(c.error).code } : {}),
     };
     const deps = { traffic, db, keyPrefix: env.REDIS_KEY_PREFIX };
-    const work = settle(db, draft, finish)
+    // A turn later: the response is written before the event is built, priced and sealed.
+    const work = nextTurn()
+      .then(() => settle(db, draft, finish))
       .then(async (event) => {
         const cache = event.status < 400 && !event.errorCode ? await draft.cacheWrite?.().catch(() => undefined) : undefined;
         const recorded = await recordUsage(deps, event, {

@@ -7,9 +7,18 @@ type RequestScope = { waitUntil: (work: Promise<unknown>) => void; queued: Array
 const current = new AsyncLocalStorage<RequestScope>();
 
 /**
- * Runs a request handler in a scope whose `afterResponse` work starts once the handler has
- * produced its response (kept alive with `waitUntil`), so it never competes with the request's
- * own round trips.
+ * Resolves on a later turn of the event loop. Work chained on it starts after the runtime has
+ * written the response the handler just returned: a promise callback would run first (the
+ * runtime takes the response only once the microtask queue is empty), so work started at the end
+ * of a handler, even behind an `await`, delays the response by its synchronous part.
+ * @example ctx.waitUntil(nextTurn().then(() => meterTheRequest()));
+ */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Runs a request handler in a scope whose `afterResponse` work starts once the response is
+ * written (a turn after the handler returned it; kept alive with `waitUntil`), so it never
+ * competes with the request's own round trips.
  * @example fetch: (req, env, ctx) => withRequestScope((p) => ctx.waitUntil(p), () => app.fetch(req, env, ctx))
  */
 export async function withRequestScope<T>(waitUntil: (work: Promise<unknown>) => void, handler: () => T | Promise<T>): Promise<T> {
@@ -19,7 +28,8 @@ export async function withRequestScope<T>(waitUntil: (work: Promise<unknown>) =>
       return await handler();
     } finally {
       scope.responded = true;
-      for (const start of scope.queued.splice(0)) waitUntil(start().catch(() => {}));
+      const queued = scope.queued.splice(0);
+      if (queued.length > 0) waitUntil(nextTurn().then(() => Promise.all(queued.map((start) => start().catch(() => {})))));
     }
   });
 }
