@@ -1,6 +1,6 @@
 /** CPU time and memory of a process, from /proc (Linux). */
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 
 let clkTck: number | undefined;
 /** Clock ticks per second (`getconf CLK_TCK`, 100 on Linux nearly everywhere). */
@@ -36,6 +36,23 @@ function cpuTimes(pid: number): { cpuMs: number; systemMs: number } {
 
 /** CPU time (user + system, all threads) the process has used so far, in ms. */
 export const cpuMs = (pid: number): number => cpuTimes(pid).cpuMs;
+
+/**
+ * CPU time of the process's live threads so far, in ms, at nanosecond resolution (the sum of
+ * `/proc/<pid>/task/<tid>/schedstat`; `/proc/<pid>/stat` counts 10 ms ticks): for short spans such
+ * as a start-up. Threads that already ended are not in it.
+ */
+export function preciseCpuMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return ns / 1e6;
+}
 
 export type Memory = { rssKb: number; peakKb: number };
 

@@ -13,7 +13,17 @@ import { running, wrkAvailable } from "./load";
 import { pinning, pinSelf, untilQuiet } from "./metrics";
 import { type Durations, type PhaseContext, type PhaseResult, runCensusPhases, runPhase, targetsOf } from "./phase";
 import { startPortkey } from "./portkey";
-import { collectMeta, DISTURBED_CORES, headline, headlineLine, limitOf, summaryLine, writeReport } from "./report";
+import {
+  collectMeta,
+  DISTURBED_CORES,
+  formatValue,
+  headline,
+  headlineLine,
+  limitOf,
+  startupValues,
+  summaryLine,
+  writeReport,
+} from "./report";
 import type { RoundsOptions } from "./round-values";
 import { runRounds } from "./rounds";
 import { HEADLINE_CONCURRENCY, matrix, phaseId, type TargetId } from "./scenarios";
@@ -102,6 +112,13 @@ try {
     cacheProbes: new Map(),
     log,
   };
+  const startups = only && !only.test("startup") ? undefined : await bench.startups(quick ? 3 : 5);
+  if (startups) {
+    const v = startupValues(startups);
+    log(
+      `start-up: gateway ${formatValue("startup_ms", v.startup_ms)} ms to listening, ${formatValue("startup_cpu_ms", v.startup_cpu_ms)} ms CPU above the floor's ${formatValue("floor_startup_cpu_ms", v.floor_startup_cpu_ms)} (medians of ${startups.gateway.length})`,
+    );
+  }
   const census = only && !only.test("census") ? [] : await runCensusPhases(ctx);
   const phases: PhaseResult[] = [];
   for (const phase of matrix({ quick, peers: peerIds }).filter((p) => !only || only.test(phaseId(p)))) {
@@ -122,7 +139,7 @@ try {
     t0,
     load0,
   });
-  const summary = headline(phases, census, bench.bundle.gzipBytes, rounds);
+  const summary = headline(phases, census, bench.bundle.gzipBytes, rounds, startups);
   const path = writeReport(
     fileURLToPath(new URL("results", import.meta.url)),
     { meta, summary, phases, census, ...(rounds ? { rounds } : {}) },

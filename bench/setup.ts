@@ -25,6 +25,7 @@ import {
   FLOOR_WORKER,
   IO_FLOOR_WORKER,
   parseWranglerToml,
+  type Startup,
   slowClockModules,
   startWorkerd,
   type Workerd,
@@ -66,6 +67,11 @@ export type Bench = {
    * its `Date.now()` and timers slowed (`npm run bench:instructions`).
    */
   startCopy(worker: WorkerKind, name: string, wrap: string[], clockSlowdown: number, timerSlowdown: number): Promise<Workerd>;
+  /**
+   * Starts and stops fresh processes of the gateway and the floor (no inspector, on the gateway's
+   * cores), alternating, `runs` of each: how each started (spawn to listening).
+   */
+  startups(runs: number): Promise<{ gateway: Startup[]; floor: Startup[] }>;
   /** Registers something to stop at the end (last registered, first stopped). */
   onClose(fn: () => Promise<unknown>): void;
   close(): Promise<void>;
@@ -212,6 +218,20 @@ export async function startBench(opts: {
         writeFileSync(join(inDir, entry), modules.main(clock));
         writeFileSync(join(inDir, clock), modules.clock);
         return start(name, [entry, clock, main], b, undefined, undefined, inDir, wrap);
+      },
+      startups: async (runs) => {
+        const out: { gateway: Startup[]; floor: Startup[] } = { gateway: [], floor: [] };
+        for (let i = 0; i < runs; i++) {
+          for (const [kind, main, b] of [
+            ["gateway", "index.js", bindings],
+            ["floor", "floor.js", { UPSTREAM: stack.mock.url }],
+          ] as const) {
+            const w = await start(`startup-${kind}-${i}`, [main], b, opts.gatewayCpus);
+            out[kind].push(w.startup);
+            await w.stop();
+          }
+        }
+        return out;
       },
       onClose: (fn) => closers.push(fn),
       close,

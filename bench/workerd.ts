@@ -8,6 +8,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { preciseCpuMs } from "./metrics";
 
 export const WORKERD_BIN = "node_modules/@cloudflare/workerd-linux-64/bin/workerd";
 
@@ -179,12 +180,16 @@ ${list(bindings)}
 `;
 }
 
+/** How a runtime process started: from spawn until it listened (its Workers' scripts compiled and their global scopes run). */
+export type Startup = { wallMs: number; cpuMs: number };
+
 export type Workerd = {
   name: string;
   url: string;
   pid: number;
   /** The process's stdout and stderr (the Worker's console output). */
   logFile: string;
+  startup: Startup;
   stop(): Promise<void>;
 };
 
@@ -211,14 +216,17 @@ export async function startWorkerd(opts: StartWorkerdOptions): Promise<Workerd> 
   const [cmd, ...argv] = opts.cpus ? ["taskset", "-c", opts.cpus, ...command] : command;
   const logFile = join(opts.dir, `${opts.name}.log`);
   const log = openSync(logFile, "a");
+  const t0 = performance.now();
   const child = spawn(cmd as string, argv, { cwd: opts.dir, stdio: ["ignore", log, log, "pipe"] });
   closeSync(log);
   const port = await listenPort(child, opts.timeoutMs ?? 15_000, logFile);
+  const startup = { wallMs: performance.now() - t0, cpuMs: preciseCpuMs(child.pid as number) };
   return {
     name: opts.name,
     url: `http://127.0.0.1:${port}`,
     pid: child.pid as number,
     logFile,
+    startup,
     stop: () => stopChild(child),
   };
 }

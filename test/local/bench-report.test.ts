@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CensusRow, PhaseResult } from "../../bench/phase";
-import { formatValue, headline, limitOf, markdown, type Report, summaryLine } from "../../bench/report";
+import { formatValue, headline, limitOf, markdown, type Report, startupValues, summaryLine } from "../../bench/report";
 import type { Phase } from "../../bench/scenarios";
 import { summarize } from "../../bench/stats";
 
@@ -122,6 +122,41 @@ describe("headline", () => {
     expect(line).toMatch(/^summary: rps_ratio_vs_direct=n\/a added_p50_ms=n\/a /);
     expect(line).toContain("redis_rt_per_req=n/a");
     expect(line).toContain("cpu_ms_per_req=0.300");
+  });
+});
+
+describe("start-up values", () => {
+  const startups = {
+    gateway: [
+      { wallMs: 120, cpuMs: 101 },
+      { wallMs: 110, cpuMs: 95 },
+      { wallMs: 300, cpuMs: 260 },
+    ],
+    floor: [
+      { wallMs: 20, cpuMs: 11 },
+      { wallMs: 18, cpuMs: 10 },
+      { wallMs: 40, cpuMs: 30 },
+    ],
+  };
+
+  it("are the medians: the gateway's CPU until listening above the floor's, its wall time, and the floor's own", () => {
+    expect(startupValues(startups)).toEqual({ startup_cpu_ms: 90, startup_ms: 120, floor_startup_cpu_ms: 11 });
+    expect(startupValues({ gateway: [], floor: startups.floor })).toEqual({
+      startup_cpu_ms: undefined,
+      startup_ms: undefined,
+      floor_startup_cpu_ms: 11,
+    });
+  });
+
+  it("go into the summary with one decimal and are judged against a quarter of Workers' 1 s limit", () => {
+    const h = headline(phases, census, 1024, undefined, startups);
+    expect(summaryLine(h)).toContain(" startup_cpu_ms=90.0 startup_ms=120.0 floor_startup_cpu_ms=11.0");
+    const row = (v: number) =>
+      markdown(report({ ...h, startup_cpu_ms: v }))
+        .split("\n")
+        .find((l) => l.startsWith("| `startup_cpu_ms` |"));
+    expect(row(90)).toMatch(/\| 90\.0 \| start-up well under Workers' 1 s limit.*≤ 250 ms \| yes \|$/);
+    expect(row(251)).toMatch(/\| \*\*no\*\* \|$/);
   });
 });
 
