@@ -10,13 +10,6 @@ import { settlement } from "../../shared/traffic/settlement";
 import { toGatewayError } from "../app";
 import type { HonoEnv } from "../env";
 
-/**
- * Meters every authenticated request of a client endpoint: the route fills `c.var.meter` (model,
- * who served it, usage or the stream's outcome); once the response is written this settles one
- * usage event (awaiting the end of a stream) and buffers it, off the hot path (waitUntil). Register after
- * `auth()`: a request without a tenant has no one to bill.
- * @example app.use("/v1/chat/completions", meter("chat"));
- */
 /** An aborted hedge may have been billed for its prompt: price the estimate it carries (at its deployment's rates). */
 async function pricedAttempt(
   db: Parameters<typeof priceUsage>[0],
@@ -30,6 +23,13 @@ async function pricedAttempt(
   return { ...e, costMicroUsd, priceId };
 }
 
+/**
+ * Meters every authenticated request of a client endpoint: the route fills `c.var.meter` (model,
+ * who served it, usage or the stream's outcome); once the response is written this settles one
+ * usage event (awaiting the end of a stream) and buffers it, off the hot path (waitUntil).
+ * Register after `auth()`: a request without a tenant has no one to bill.
+ * @example app.use("/v1/chat/completions", meter("chat"));
+ */
 export const meter = (endpoint: string) =>
   createMiddleware<HonoEnv>(async function meter(c, next) {
     const draft: MeterDraft = { requestId: c.get("requestId"), endpoint, startedAt: new Date(), t0: performance.now(), streamed: false };
