@@ -127,6 +127,7 @@ export function headline(
     proxy_cpu_ms_per_req: find(phases, "edgeway-proxy", "json", c)?.cpuMsPerReq,
     rps: gw?.rps,
     rps_ratio_vs_floor: ratio(gw?.rps, find(phases, "floor", "json", c)?.rps),
+    cpu_ratio_vs_floor: ratio(gw?.cpuMsPerReq, find(phases, "floor", "json", c)?.cpuMsPerReq),
     redis_cmds_per_1k: gw?.perThousand?.redisCommands,
     pg_rows_per_1k: gw?.perThousand?.pgRows,
     bundle_gzip_kib: bundleGzipBytes === undefined ? undefined : bundleGzipBytes / 1024,
@@ -138,6 +139,7 @@ export function headline(
     values.rps_ratio_vs_portkey = ratio(gw?.rps, peer.rps);
     values.proxy_rps_ratio_vs_portkey = ratio(find(phases, "edgeway-proxy", "json", c)?.rps, peer.rps);
     values.portkey_cpu_ms_per_req = peer.cpuMsPerReq;
+    values.portkey_cpu_ratio_vs_floor = ratio(peer.cpuMsPerReq, find(phases, "floor", "json", c)?.cpuMsPerReq);
   }
   // the interleaved rounds' medians, where they measured a value, stand for the single phases'
   return { ...values, ...(startups ? startupValues(startups) : {}), ...(rounds ? roundValues(rounds) : {}) };

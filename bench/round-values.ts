@@ -75,6 +75,9 @@ export function roundValues(r: Rounds): Record<string, number> {
     rps_ratio_vs_portkey: medianRatio(r, "edgeway", "portkey"),
     proxy_rps_ratio_vs_portkey: medianRatio(r, "edgeway-proxy", "portkey"),
     portkey_cpu_ms_per_req: medianValue(r, "portkey", (x) => x.cpuMsPerReq),
+    // CPU per request in floors: what the machine's speed does not move (the floor runs in the same runtime)
+    cpu_ratio_vs_floor: medianRatio(r, "edgeway", "floor", cpu),
+    portkey_cpu_ratio_vs_floor: medianRatio(r, "portkey", "floor", cpu),
     // the kernel's share of the CPU (syscalls: sockets, epoll), where instruction counts do not look
     system_cpu_pct: medianValue(r, "edgeway", systemPct),
     floor_system_cpu_pct: medianValue(r, "floor", systemPct),

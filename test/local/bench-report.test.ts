@@ -76,6 +76,8 @@ describe("headline", () => {
     expect(h.added_p50_ms).toBeCloseTo(0.7);
     expect(h.ttfb_added_ms).toBeCloseTo(0.7);
     expect(h.cpu_ms_per_req).toBe(0.3);
+    expect(h.cpu_ratio_vs_floor).toBeCloseTo(0.3 / 0.13, 6);
+    expect(h.portkey_cpu_ratio_vs_floor).toBeUndefined();
     expect(h.floor_cpu_ms_per_req).toBe(0.13);
     expect(h.redis_rt_per_req).toBe(1);
     expect(h.redis_async_per_req).toBe(1);

@@ -46,6 +46,9 @@ describe("round values", () => {
     // floor ran in two rounds only: the median of its two ratios
     expect(v.rps_ratio_vs_floor).toBeCloseTo((1000 / 8000 + 600 / 5000) / 2, 6);
     expect(v.floor_cpu_ms_per_req).toBeCloseTo(0.135, 6);
+    // CPU in floors, per round (6.67 and 8.0), then the median: the slow spell moves it less than the CPU itself
+    expect(v.cpu_ratio_vs_floor).toBeCloseTo((0.8 / 0.12 + 1.2 / 0.15) / 2, 6);
+    expect(v.portkey_cpu_ratio_vs_floor).toBeCloseTo((1.5 / 0.12 + 2.2 / 0.15) / 2, 6);
     expect(v.added_p50_ms).toBeCloseTo(0.9, 6);
     expect(v.ttfb_added_ms).toBeCloseTo(1.15, 6);
     expect(v.rounds).toBe(3);
