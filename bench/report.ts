@@ -207,8 +207,8 @@ export function summaryLine(values: Record<string, number | undefined>): string 
 const TARGETS: Array<{ name: string; check: (v: Record<string, number | undefined>) => boolean | undefined; text: string }> = [
   {
     name: "redis_rt_per_req",
-    text: "≤ 1 Redis round trip before the first byte (judged on the typical request, `redis_rt_median`: the mean also carries the key cache's refresh, once a second per isolate, ~0.05-0.1 at the census's ~20 req/s)",
-    check: (v) => at(v.redis_rt_median, (x) => x <= 1),
+    text: "≤ 1 Redis round trip before the first byte (the mean: a key in steady use is re-read after the response, so no request waits for its refresh; 0.005 of slack for a refresh the census's pace let lapse)",
+    check: (v) => at(v.redis_rt_per_req, (x) => x <= 1.005),
   },
   { name: "pg_sync_per_req", text: "0 synchronous Postgres statements (warm)", check: (v) => at(v.pg_sync_per_req, (x) => x < 0.005) },
   {

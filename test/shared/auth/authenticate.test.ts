@@ -1,7 +1,8 @@
 import { describe, expect, inject, it } from "vitest";
-import { authenticate, ISOLATE_TTL_MS, keyCacheKey, REFRESH_GRACE_MS } from "../../../shared/auth/authenticate";
+import { authenticate, ISOLATE_TTL_MS, keyCacheKey, REFRESH_AHEAD_MS, REFRESH_GRACE_MS } from "../../../shared/auth/authenticate";
 import { hashApiKey, newApiKey } from "../../../shared/auth/keys";
 import { parseEnv } from "../../../shared/config/env";
+import { withRequestScope } from "../../../shared/runtime/defer";
 import type { KeyRecord } from "../../../shared/storage/postgres/api-keys";
 import { createDb } from "../../../shared/storage/postgres/db";
 import { createRedis } from "../../../shared/storage/redis";
@@ -54,8 +55,38 @@ describe("the isolate's key cache", () => {
     const { key, overwrite } = await cachedKey(active);
     expect(await outcome(authenticate(at(t0), key))).toBe("active");
     await overwrite({ ...active, revokedAt: t0 });
-    expect(await outcome(authenticate(at(t0 + ISOLATE_TTL_MS - 1), key))).toBe("active");
+    // before the refresh-ahead window: served from memory, nothing re-read
+    expect(await outcome(authenticate(at(t0 + ISOLATE_TTL_MS - REFRESH_AHEAD_MS - 1), key))).toBe("active");
     expect(await outcome(authenticate(at(t0 + ISOLATE_TTL_MS), key))).toBe("invalid_api_key");
+  });
+
+  it("in its last quarter second a record is served and re-read after the response: a key in steady use never waits for Redis", async () => {
+    const active = record();
+    const { key, overwrite } = await cachedKey(active);
+    expect(await outcome(authenticate(at(t0), key))).toBe("active");
+    await overwrite({ ...active, revokedAt: t0 });
+    /** One request in a request scope: its outcome once the handler returns, and its deferred work. */
+    const request = async (now: number) => {
+      const kept: Promise<unknown>[] = [];
+      const result = await withRequestScope(
+        (work) => kept.push(work),
+        () => outcome(authenticate(at(now), key)),
+      );
+      return { result, after: Promise.all(kept), deferred: kept.length };
+    };
+    const ahead = t0 + ISOLATE_TTL_MS - REFRESH_AHEAD_MS;
+    const first = await request(ahead);
+    // answered from memory (the revocation is not seen yet), the re-read deferred past the response
+    expect(first).toMatchObject({ result: "active", deferred: 1 });
+    // a second request while the re-read is under way starts no other
+    expect(await request(ahead + 10)).toMatchObject({ result: "active", deferred: 0 });
+    await first.after;
+    // the re-read landed: the revocation bites at once, from memory; Redis restored to active is not
+    // read again until the re-read record's own second (from the request that asked for it) is up
+    await overwrite(active);
+    expect(await request(ahead + 20)).toMatchObject({ result: "invalid_api_key", deferred: 0 });
+    expect(await request(t0 + ISOLATE_TTL_MS + 100)).toMatchObject({ result: "invalid_api_key", deferred: 0 });
+    expect((await request(ahead + ISOLATE_TTL_MS)).result).toBe("active");
   });
 
   it("while one request refreshes an expired record, the others serve it for the grace instead of each reading Redis", async () => {
