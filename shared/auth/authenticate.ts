@@ -30,8 +30,8 @@ export const KEY_CACHE_TTL_S = 300;
 export const keyCacheKey = (keyPrefix: string, hash: string) => `${keyPrefix}key:${hash}`;
 
 // Isolate-scoped on purpose: a warm isolate authenticates without any round trip for ≤ 1 s.
-// `refreshing`: a request is re-reading the expired record (a plain flag, never a promise: on
-// Workers a request cannot wait on another request's I/O).
+// `refreshing`: a request is re-reading the record, expired or in its last `REFRESH_AHEAD_MS` (a
+// plain flag, never a promise: on Workers a request cannot wait on another request's I/O).
 const isolateCache = new Map<string, { record: KeyRecord | null; until: number; refreshing?: boolean }>();
 
 /** Whether this isolate may serve the record without a round trip: fresh, or in its grace while another request refreshes it. */
@@ -47,12 +47,12 @@ async function readRecord(
   hash: string,
   redisKey: string,
 ): Promise<{ record: KeyRecord | null; pending?: Promise<unknown> }> {
-  const cached = await deps.redis.get<KeyRecord | { missing: true }>(redisKey).then(
+  const fromRedis = await deps.redis.get<KeyRecord | { missing: true }>(redisKey).then(
     // A record cached by an older release (without `tenant`) is read again from Postgres.
     (hit) => (hit === null ? undefined : "missing" in hit ? null : "tenant" in hit ? hit : undefined),
     () => undefined,
   );
-  if (cached !== undefined) return { record: cached };
+  if (fromRedis !== undefined) return { record: fromRedis };
   const record = await findKeyByHash(deps.db, hash);
   const pending = deps.redis.set(redisKey, record ?? { missing: true }, { ex: record ? KEY_CACHE_TTL_S : 5, nx: true }).catch(() => {});
   return { record, pending };
