@@ -1,5 +1,5 @@
 /** The values `npm run bench:instructions` reports, from its measured rows (pure; tested in test/local). */
-import { median } from "./stats";
+import { median, ratio } from "./stats";
 
 export type InstructionTarget = "floor" | "io-floor" | "edgeway" | "edgeway-proxy" | "baseline" | "baseline-proxy" | "portkey";
 
@@ -24,8 +24,6 @@ export function spreadPct(row: InstructionRow): number {
   if (!m) return 0;
   return (100 * (Math.max(...row.irPerReq) - Math.min(...row.irPerReq))) / m;
 }
-
-const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
 
 /** The summary line's values; absent inputs leave their keys out. */
 export function instructionSummary(rows: InstructionRow[]): Record<string, number> {

@@ -8,6 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { stopChild } from "./workerd";
 
 export const PORTKEY_VERSION = process.env.BENCH_PORTKEY_VERSION ?? "1.15.2";
@@ -82,7 +83,7 @@ export async function startPortkey(
     );
     if (up) break;
     if (Date.now() > deadline) throw new Error(`portkey did not answer within ${startMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   return {
     url,

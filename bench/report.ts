@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import type { CensusRow, PhaseResult } from "./phase";
 import { medianValue, type Rounds, roundValues } from "./round-values";
 import { HEADLINE, HEADLINE_CONCURRENCY, type Mode, TARGET_LABELS, type TargetId } from "./scenarios";
-import { differs, median } from "./stats";
+import { differs, median, ratio } from "./stats";
 import { type Startup, WORKERD_BIN } from "./workerd";
 
 export type Meta = {
@@ -90,7 +90,6 @@ const find = (phases: readonly PhaseResult[], target: TargetId, mode: Mode, conc
       p.phase.concurrency === concurrency,
   );
 
-const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? a / b : undefined);
 const minus = (a?: number, b?: number) => (a !== undefined && b !== undefined ? a - b : undefined);
 
 /**
@@ -108,6 +107,7 @@ export function headline(
 ): Record<string, number | undefined> {
   const c = HEADLINE_CONCURRENCY;
   const gw = find(phases, "edgeway", "json", c);
+  const floor = find(phases, "floor", "json", c);
   const fullCensus = census.find((r) => r.tenant === "full" && r.mode === "json")?.result;
   const full = fullCensus?.perRequest;
   const semantic = census.find((r) => r.tenant === "semantic")?.result?.perRequest;
@@ -119,15 +119,15 @@ export function headline(
     redis_rt_per_req: full?.redisSync,
     redis_async_per_req: full?.redisAsync,
     pg_sync_per_req: full?.pgSyncStatements,
-    floor_cpu_ms_per_req: find(phases, "floor", "json", c)?.cpuMsPerReq,
+    floor_cpu_ms_per_req: floor?.cpuMsPerReq,
     io_floor_cpu_ms_per_req: find(phases, "io-floor", "json", c)?.cpuMsPerReq,
     vector_sync_per_req: semantic?.vectorSync,
     peak_mem_mb: gw?.peakMemMb,
     heap_growth_kb_per_1k: gw?.heapGrowthKbPer1k,
     proxy_cpu_ms_per_req: find(phases, "edgeway-proxy", "json", c)?.cpuMsPerReq,
     rps: gw?.rps,
-    rps_ratio_vs_floor: ratio(gw?.rps, find(phases, "floor", "json", c)?.rps),
-    cpu_ratio_vs_floor: ratio(gw?.cpuMsPerReq, find(phases, "floor", "json", c)?.cpuMsPerReq),
+    rps_ratio_vs_floor: ratio(gw?.rps, floor?.rps),
+    cpu_ratio_vs_floor: ratio(gw?.cpuMsPerReq, floor?.cpuMsPerReq),
     redis_cmds_per_1k: gw?.perThousand?.redisCommands,
     pg_rows_per_1k: gw?.perThousand?.pgRows,
     bundle_gzip_kib: bundleGzipBytes === undefined ? undefined : bundleGzipBytes / 1024,
@@ -139,7 +139,7 @@ export function headline(
     values.rps_ratio_vs_portkey = ratio(gw?.rps, peer.rps);
     values.proxy_rps_ratio_vs_portkey = ratio(find(phases, "edgeway-proxy", "json", c)?.rps, peer.rps);
     values.portkey_cpu_ms_per_req = peer.cpuMsPerReq;
-    values.portkey_cpu_ratio_vs_floor = ratio(peer.cpuMsPerReq, find(phases, "floor", "json", c)?.cpuMsPerReq);
+    values.portkey_cpu_ratio_vs_floor = ratio(peer.cpuMsPerReq, floor?.cpuMsPerReq);
   }
   // the interleaved rounds' medians, where they measured a value, stand for the single phases'
   return { ...values, ...(startups ? startupValues(startups) : {}), ...(rounds ? roundValues(rounds) : {}) };

@@ -156,7 +156,8 @@ export async function startBench(opts: {
         .then((r) => r.text())
         .catch(() => {});
     };
-    const floor = await start("floor", ["floor.js"], { UPSTREAM: stack.mock.url }, opts.gatewayCpus);
+    const floorBindings = { UPSTREAM: stack.mock.url };
+    const floor = await start("floor", ["floor.js"], floorBindings, opts.gatewayCpus);
     const ioFloorBindings = {
       UPSTREAM: stack.mock.url,
       REDIS_URL: stack.redisRest.url,
@@ -175,6 +176,15 @@ export async function startBench(opts: {
       baseline = { revision: at.revision, workerd: await start("baseline", ["index.js"], bindings, opts.gatewayCpus, inspector, at.dir) };
       opts.log(`baseline: the Worker at ${at.revision}, ${(at.bundle.gzipBytes / 1024).toFixed(0)} KiB gzipped`);
     }
+
+    /** The main module, bindings and folder each Worker runs with. */
+    const filesOf = (worker: WorkerKind): [string, Record<string, string>, string] => {
+      if (worker === "floor") return ["floor.js", floorBindings, dir];
+      if (worker === "io-floor") return ["io-floor.js", ioFloorBindings, dir];
+      if (worker === "gateway") return ["index.js", bindings, dir];
+      if (!baselineDir) throw new Error("no baseline: set BENCH_BASELINE");
+      return ["index.js", bindings, baselineDir];
+    };
 
     return {
       dir,
@@ -205,13 +215,7 @@ export async function startBench(opts: {
       countRows: () => countRows(databaseUrl),
       startGateway: (name, b, cpus) => start(name, ["index.js"], { ...bindings, ...b }, cpus),
       startCopy: (worker, name, wrap, clockSlowdown, timerSlowdown) => {
-        const [main, b, inDir] =
-          worker === "floor"
-            ? ["floor.js", { UPSTREAM: stack.mock.url }, dir]
-            : worker === "io-floor"
-              ? ["io-floor.js", ioFloorBindings, dir]
-              : ["index.js", bindings, worker === "gateway" ? dir : baselineDir];
-        if (!inDir) throw new Error("no baseline: set BENCH_BASELINE");
+        const [main, b, inDir] = filesOf(worker);
         const modules = slowClockModules(main, clockSlowdown, timerSlowdown);
         // the copy's own file names: copies of different Workers share the folder
         const [entry, clock] = [`${name}-main.js`, `${name}-clock.js`];
@@ -222,10 +226,8 @@ export async function startBench(opts: {
       startups: async (runs) => {
         const out: { gateway: Startup[]; floor: Startup[] } = { gateway: [], floor: [] };
         for (let i = 0; i < runs; i++) {
-          for (const [kind, main, b] of [
-            ["gateway", "index.js", bindings],
-            ["floor", "floor.js", { UPSTREAM: stack.mock.url }],
-          ] as const) {
+          for (const kind of ["gateway", "floor"] as const) {
+            const [main, b] = filesOf(kind);
             const w = await start(`startup-${kind}-${i}`, [main], b, opts.gatewayCpus);
             out[kind].push(w.startup);
             await w.stop();

@@ -59,3 +59,7 @@ export function median(values: readonly number[]): number | undefined {
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
+
+/** a / b, or undefined when either is missing or b is not positive. */
+export const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
+  a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
