@@ -13,12 +13,6 @@ import { RECORD_LUA_FUNCTION } from "../resilience/breaker-lua";
  */
 
 const prelude = `#!lua flags=allow-key-locking
-local function split(s, sep)
-  local out = {}
-  if not s or s == "" then return out end
-  for part in string.gmatch(s, "([^" .. sep .. "]+)") do table.insert(out, part) end
-  return out
-end
 local function num(v) return tonumber(v) or 0 end
 `;
 
@@ -29,29 +23,44 @@ local function num(v) return tonumber(v) or 0 end
  * ("k,k" or ""). Returns {ok, reason, failed, cached, budgetSpent, hashes, remaining1, reset1, ...}
  * (reason "" | denied | limit | budget | budget_unknown | inflight; cached "" when none; hashes:
  * one HGETALL reply per deployment key, only when admitted).
+ *
+ * It runs before every upstream call, so it is written for Redis's time: the arguments are read
+ * with one pattern match each (no splitting into tables), every string the checks read comes back
+ * from one MGET (the cache entry, the window counters, the spend, the in-flight count) and the deny
+ * list from one EXISTS, and a window counter gets its expiry only when this script created it.
  */
 export const PREFLIGHT_LUA = `${prelude}
 local now = tonumber(ARGV[1])
-local cached = ""
 local cacheIdx = tonumber(ARGV[2])
 
-for _, k in ipairs(split(ARGV[3], ",")) do
-  if redis.call("EXISTS", KEYS[tonumber(k)]) == 1 then return {0, "denied", 0, "", -1} end
-end
-if cacheIdx > 0 then
-  cached = redis.call("GET", KEYS[cacheIdx]) or ""
-end
+local deny = {}
+for k in string.gmatch(ARGV[3], "%d+") do deny[#deny + 1] = KEYS[tonumber(k)] end
+if #deny > 0 and redis.call("EXISTS", unpack(deny)) > 0 then return {0, "denied", 0, "", -1} end
 
-local checks, results = {}, {}
-for i, spec in ipairs(split(ARGV[4], ";")) do
-  local f = split(spec, ",")
-  local c = { k = tonumber(f[1]), k2 = tonumber(f[2]), kind = f[3], algo = f[4],
-              limit = tonumber(f[5]), window = tonumber(f[6]), cost = tonumber(f[7]) }
+local reads = {}
+local function read(i) reads[#reads + 1] = KEYS[i] return #reads end
+local cacheAt = cacheIdx > 0 and read(cacheIdx)
+local checks = {}
+for k, k2, kind, algo, limit, window, cost in string.gmatch(ARGV[4], "(%d+),(%d+),(%a),(%a),([^,]+),([^,]+),([^;]+)") do
+  local c = { k = tonumber(k), kind = kind, algo = algo, limit = tonumber(limit), window = tonumber(window), cost = tonumber(cost) }
+  if algo ~= "b" then c.at = read(c.k) end
+  if algo == "s" then c.at2 = read(tonumber(k2)) end
+  checks[#checks + 1] = c
+end
+local bk, blimit, bcost = string.match(ARGV[5], "^(%d+),([^,]+),([^,]+)$")
+local budgetAt = bk and read(tonumber(bk))
+local ik, imax, ittl = string.match(ARGV[6], "^(%d+),([^,]+),([^,]+)$")
+local inflightAt = ik and read(tonumber(ik))
+local got = #reads > 0 and redis.call("MGET", unpack(reads)) or {}
+local cached = cacheAt and got[cacheAt] or ""
+
+local results = {}
+for i, c in ipairs(checks) do
   local remaining, reset, allowed = c.limit, now, true
   if c.kind == "t" and cached ~= "" then
     c.skip = true
   elseif c.algo == "f" then
-    local used = num(redis.call("GET", KEYS[c.k]))
+    local used = num(got[c.at])
     allowed = used + c.cost <= c.limit
     remaining = c.limit - used
     reset = (math.floor(now / c.window) + 1) * c.window
@@ -64,58 +73,51 @@ for i, spec in ipairs(split(ARGV[4], ";")) do
     remaining = math.floor(tokens)
     if not allowed then reset = now + math.ceil((c.cost - tokens) * c.window / c.limit) end
   else
-    local current = num(redis.call("GET", KEYS[c.k]))
-    local previous = num(redis.call("GET", KEYS[c.k2]))
     -- Rounded up: the previous window never counts for less than it may, so a burst across a
     -- window boundary cannot exceed the limit.
-    local used = math.ceil(previous * (1 - (now % c.window) / c.window)) + current
+    local used = math.ceil(num(got[c.at2]) * (1 - (now % c.window) / c.window)) + num(got[c.at])
     allowed = used + c.cost <= c.limit
     remaining = c.limit - used
     reset = (math.floor(now / c.window) + 1) * c.window
   end
-  table.insert(results, math.max(0, remaining))
-  table.insert(results, reset)
+  results[#results + 1] = math.max(0, remaining)
+  results[#results + 1] = reset
   if not allowed then
     local out = {0, "limit", i, cached, -1, {}}
-    for _, v in ipairs(results) do table.insert(out, v) end
+    for _, v in ipairs(results) do out[#out + 1] = v end
     return out
   end
-  table.insert(checks, c)
 end
 
-local budget = split(ARGV[5], ",")
 local spent = -1
-if #budget == 3 and cached == "" then
-  local current = redis.call("GET", KEYS[tonumber(budget[1])])
-  if not current then return {0, "budget_unknown", 0, cached, -1} end
-  spent = num(current)
-  if spent + tonumber(budget[3]) > tonumber(budget[2]) then return {0, "budget", 0, cached, spent} end
+if budgetAt and cached == "" then
+  if not got[budgetAt] then return {0, "budget_unknown", 0, cached, -1} end
+  spent = num(got[budgetAt])
+  if spent + tonumber(bcost) > tonumber(blimit) then return {0, "budget", 0, cached, spent} end
 end
-
-local inflight = split(ARGV[6], ",")
-if #inflight == 3 and num(redis.call("GET", KEYS[tonumber(inflight[1])])) >= tonumber(inflight[2]) then
-  return {0, "inflight", 0, cached, spent}
-end
+if inflightAt and num(got[inflightAt]) >= tonumber(imax) then return {0, "inflight", 0, cached, spent} end
 
 for _, c in ipairs(checks) do
   if not c.skip then
+    local key = KEYS[c.k]
     if c.algo == "b" then
-      redis.call("HSET", KEYS[c.k], "tokens", tostring(c.tokens - c.cost), "at", tostring(now))
-    else
-      redis.call("INCRBY", KEYS[c.k], c.cost)
+      redis.call("HSET", key, "tokens", tostring(c.tokens - c.cost), "at", tostring(now))
+      redis.call("PEXPIRE", key, c.window * 2)
+    elseif redis.call("INCRBY", key, c.cost) == c.cost then
+      -- this created the window's counter (or found it at 0, when it already has an expiry)
+      redis.call("PEXPIRE", key, c.window * 2)
     end
-    redis.call("PEXPIRE", KEYS[c.k], c.window * 2)
   end
 end
-if spent >= 0 then spent = redis.call("INCRBY", KEYS[tonumber(budget[1])], tonumber(budget[3])) end
-if #inflight == 3 then
-  redis.call("INCR", KEYS[tonumber(inflight[1])])
-  redis.call("EXPIRE", KEYS[tonumber(inflight[1])], tonumber(inflight[3]))
+if spent >= 0 then spent = redis.call("INCRBY", KEYS[tonumber(bk)], tonumber(bcost)) end
+if inflightAt then
+  redis.call("INCR", KEYS[tonumber(ik)])
+  redis.call("EXPIRE", KEYS[tonumber(ik)], tonumber(ittl))
 end
 local hashes = {}
-for _, k in ipairs(split(ARGV[7], ",")) do table.insert(hashes, redis.call("HGETALL", KEYS[tonumber(k)])) end
+for k in string.gmatch(ARGV[7], "%d+") do hashes[#hashes + 1] = redis.call("HGETALL", KEYS[tonumber(k)]) end
 local out = {1, "", 0, cached, spent, hashes}
-for _, v in ipairs(results) do table.insert(out, v) end
+for _, v in ipairs(results) do out[#out + 1] = v end
 return out
 `;
 
@@ -127,18 +129,15 @@ return out
  */
 export const POSTFLIGHT_LUA = `${prelude}
 ${RECORD_LUA_FUNCTION}
-for _, spec in ipairs(split(ARGV[1], ";")) do
-  local f = split(spec, ",")
-  local key, delta = KEYS[tonumber(f[1])], tonumber(f[2])
-  if delta ~= 0 and redis.call("EXISTS", key) == 1 then
-    if f[3] == "1" then redis.call("HINCRBYFLOAT", key, "tokens", -delta) else redis.call("INCRBY", key, delta) end
+for k, delta, bucket in string.gmatch(ARGV[1], "(%d+),([^,]+),(%d)") do
+  local key, d = KEYS[tonumber(k)], tonumber(delta)
+  if d ~= 0 and redis.call("EXISTS", key) == 1 then
+    if bucket == "1" then redis.call("HINCRBYFLOAT", key, "tokens", -d) else redis.call("INCRBY", key, d) end
   end
 end
 local spent = -1
-local budget = split(ARGV[2], ",")
-if #budget == 2 and redis.call("EXISTS", KEYS[tonumber(budget[1])]) == 1 then
-  spent = redis.call("INCRBY", KEYS[tonumber(budget[1])], tonumber(budget[2]))
-end
+local bk, bdelta = string.match(ARGV[2], "^(%d+),([^,]+)$")
+if bk and redis.call("EXISTS", KEYS[tonumber(bk)]) == 1 then spent = redis.call("INCRBY", KEYS[tonumber(bk)], tonumber(bdelta)) end
 local inflight = tonumber(ARGV[3])
 if inflight > 0 and redis.call("DECR", KEYS[inflight]) <= 0 then redis.call("DEL", KEYS[inflight]) end
 local cacheIdx = tonumber(ARGV[4])

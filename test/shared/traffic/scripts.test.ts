@@ -4,7 +4,7 @@ import { parseEnv } from "../../../shared/config/env";
 import { recordArgs } from "../../../shared/resilience/breaker";
 import { createRedis } from "../../../shared/storage/redis";
 import { POSTFLIGHT_LUA, PREFLIGHT_LUA } from "../../../shared/traffic/lua";
-import type { LimitCheck, Preflight } from "../../../shared/traffic/plan";
+import { type LimitCheck, type Preflight, windowKeys } from "../../../shared/traffic/plan";
 import { trafficScripts } from "../../../shared/traffic/scripts";
 
 const env = parseEnv(inject("stack").bindings);
@@ -118,6 +118,42 @@ describe("preflight", () => {
       checks: [],
       deploymentHashes: [],
     });
+    // any entry of the list refuses, the last as well as the first; none consumes the limit
+    const check = limit({ limit: 1 });
+    expect((await scripts.preflight(plan({ deny: [`${base()}:deny`, denied], limits: [check] }))).reason).toBe("denied");
+    expect((await scripts.preflight(plan({ deny: [`${base()}:deny`, `${base()}:deny`], limits: [check] }))).ok).toBe(true);
+  });
+
+  it("gives every counter it writes an expiry: a window's when it opens the window, a bucket's and the in-flight count's on every write", async () => {
+    const sliding = limit({ windowMs: 10_000, limit: 100 });
+    const fixed = limit({ algorithm: "fixed", kind: "tokens", windowMs: 20_000, limit: 1000, cost: 7 });
+    const bucket = limit({ algorithm: "bucket", windowMs: 30_000, limit: 100 });
+    const inflight = { key: `${base()}:inflight`, max: 10, ttlSeconds: 90 };
+    const p = plan({ limits: [sliding, fixed, bucket], inflight });
+    const [s, f] = [windowKeys(sliding, p.now)[0], windowKeys(fixed, p.now)[0]];
+    expect((await scripts.preflight(p)).ok).toBe(true);
+    const ttls = async () => Promise.all([s, f, bucket.base].map((k) => redis.pttl(k)));
+    const first = await ttls();
+    expect(first[0]).toBeGreaterThan(15_000);
+    expect(first[0]).toBeLessThanOrEqual(20_000);
+    expect(first[1]).toBeGreaterThan(35_000);
+    expect(first[1]).toBeLessThanOrEqual(40_000);
+    expect(first[2]).toBeGreaterThan(55_000);
+    expect(first[2]).toBeLessThanOrEqual(60_000);
+    expect(await redis.ttl(inflight.key)).toBe(90);
+
+    // A later request in the same windows counts on, and every key keeps an expiry.
+    await redis.pexpire(s, 12_000);
+    await redis.pexpire(bucket.base, 12_000);
+    await redis.expire(inflight.key, 12);
+    expect((await scripts.preflight({ ...p, now: p.now + 1 })).ok).toBe(true);
+    expect(await redis.get(s)).toBe("2");
+    expect(await redis.get(f)).toBe("14");
+    const later = await ttls();
+    expect(later[0]).toBeGreaterThan(0);
+    expect(later[0]).toBeLessThanOrEqual(12_000); // the window's expiry was set when it opened
+    expect(later[2]).toBeGreaterThan(55_000); // the bucket's is renewed
+    expect(await redis.ttl(inflight.key)).toBe(90); // and so is the in-flight count's
   });
 });
 
