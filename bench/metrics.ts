@@ -124,6 +124,21 @@ export function cpuMeter(pid: number): { stop(): { cpuMs: number; systemMs: numb
   };
 }
 
+export type RedisTimes = { cpuUs: number; scriptUs: number };
+
+/**
+ * From `INFO cpu commandstats`: the Redis server's CPU time so far (`used_cpu_user` +
+ * `used_cpu_sys`: commands, scripts, its network I/O), and the time its scripts ran (`usec` of
+ * EVAL and EVALSHA, read-only variants included; commands a script calls count inside it), in µs.
+ * What a Redis instance spends per request is what sizes it: scripts run on its one main thread.
+ */
+export function parseRedisTimes(info: string): RedisTimes {
+  const field = (name: string) => Number(info.match(new RegExp(`^${name}:([\\d.]+)`, "m"))?.[1] ?? Number.NaN);
+  let scriptUs = 0;
+  for (const m of info.matchAll(/^cmdstat_(?:eval|evalsha|eval_ro|evalsha_ro):.*?\busec=(\d+)/gm)) scriptUs += Number(m[1]);
+  return { cpuUs: Math.round((field("used_cpu_user") + field("used_cpu_sys")) * 1e6), scriptUs };
+}
+
 /** Cores to pin to: the gateway on one, the load generator and the stand-ins on another; none when taskset or a second core is missing. */
 export function pinning(cores: number): { gateway?: string; load?: string; description: string } {
   const taskset = spawnSync("taskset", ["--version"], { stdio: "ignore" }).error === undefined;

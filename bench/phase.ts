@@ -91,6 +91,8 @@ export type PhaseResult = {
   /** CPU used by the bench's process (stand-ins, mock, client) and wrk, in cores: near 1 = the load side saturated. */
   benchCores?: number;
   perRequest?: Counters;
+  /** The Redis server's CPU time, and its scripts' time, per request over the phase (request path, not the flush), µs. */
+  redisUsPerReq?: { cpu: number; scripts: number };
   /** Capacity planning: Redis commands (request path + flush) and Postgres rows written, per 1,000 requests. */
   perThousand?: { redisCommands: number; pgRows: number; flushRedisCommands: number; flushPgStatements: number };
   /** c=1: share of the sequential client's responses that were hits of the phase's kind, and every `x-edgeway-cache` value seen. */
@@ -292,6 +294,7 @@ async function measure(ctx: PhaseContext, phase: Phase, target: Target): Promise
   const logSize = target.logFile ? fileSize(target.logFile) : 0;
   resetCounters(bench);
   if (target.pid) resetPeak(target.pid);
+  const redis0 = await bench.redisTimes().catch(() => undefined);
   const cpu = target.pid ? cpuMeter(target.pid) : undefined;
   const machine = machineMeter(target.pid);
 
@@ -313,6 +316,7 @@ async function measure(ctx: PhaseContext, phase: Phase, target: Target): Promise
   }
   const counters = await settleCounters(bench);
   const used = cpu?.stop();
+  const redis1 = redis0 && (await bench.redisTimes().catch(() => undefined));
   const { benchCores, otherCores } = machine.stop();
   const mem = target.pid ? memory(target.pid) : undefined;
   const heap1 = heap0 === undefined ? undefined : await target.heap?.().catch(() => undefined);
@@ -345,6 +349,9 @@ async function measure(ctx: PhaseContext, phase: Phase, target: Target): Promise
     ...(seq ? { latencyWrk: loadRes.latency, ttfb: seq.ttfb } : {}),
     ...(used ? { cpuMsPerReq: used.cpuMs / Math.max(1, sent), busyPct: (100 * used.cpuMs) / used.wallMs } : {}),
     ...(mem ? { peakMemMb: mem.peakKb / 1024 } : {}),
+    ...(redis0 && redis1
+      ? { redisUsPerReq: { cpu: per(redis1.cpuUs - redis0.cpuUs), scripts: per(redis1.scriptUs - redis0.scriptUs) } }
+      : {}),
     ...(heap0 !== undefined && heap1 !== undefined ? { heapGrowthKbPer1k: (heap1 - heap0) / 1024 / (Math.max(1, sent) / 1000) } : {}),
     otherCores,
     benchCores,

@@ -129,6 +129,9 @@ export function headline(
     rps_ratio_vs_floor: ratio(gw?.rps, floor?.rps),
     cpu_ratio_vs_floor: ratio(gw?.cpuMsPerReq, floor?.cpuMsPerReq),
     redis_cmds_per_1k: gw?.perThousand?.redisCommands,
+    redis_cpu_us_per_req: gw?.redisUsPerReq?.cpu,
+    redis_script_us_per_req: gw?.redisUsPerReq?.scripts,
+    io_floor_redis_cpu_us_per_req: find(phases, "io-floor", "json", c)?.redisUsPerReq?.cpu,
     pg_rows_per_1k: gw?.perThousand?.pgRows,
     bundle_gzip_kib: bundleGzipBytes === undefined ? undefined : bundleGzipBytes / 1024,
     redis_rt_median: fullCensus?.medianRedisSync,
@@ -170,7 +173,7 @@ export function formatValue(name: string, v: number | undefined): string {
   if (name === "rps" || name === "rounds" || name.endsWith("_kib") || name.endsWith("_mb") || name.endsWith("_per_1k"))
     return v.toFixed(name.endsWith("_per_1k") ? 1 : 0);
   if (name.startsWith("rps_ratio")) return v.toFixed(2);
-  if (name.endsWith("_pct") || name.includes("startup")) return v.toFixed(1);
+  if (name.endsWith("_pct") || name.endsWith("_us_per_req") || name.includes("startup")) return v.toFixed(1);
   return v.toFixed(3);
 }
 
@@ -356,12 +359,16 @@ export function markdown(r: Report): string {
   lines.push("");
 
   lines.push("## Capacity planning (per 1,000 requests, cache miss)", "");
-  lines.push("| target | mode | c | Redis commands (incl. flush) | of which flush | Postgres rows written | flush PG statements |");
-  lines.push(`|${"---|".repeat(7)}`);
-  for (const p of phases.filter((x) => x.perThousand && x.phase.cache === "miss" && x.phase.concurrency > 1)) {
+  lines.push(
+    "| target | mode | c | Redis commands (incl. flush) | of which flush | Redis CPU, ms (request path) | of which scripts | Postgres rows written | flush PG statements |",
+  );
+  lines.push(`|${"---|".repeat(9)}`);
+  const capacity = (x: PhaseResult) => x.perThousand !== undefined || x.phase.target === "io-floor";
+  for (const p of phases.filter((x) => capacity(x) && x.phase.cache === "miss" && x.phase.concurrency > 1)) {
     const k = p.perThousand;
+    const redisMs = p.redisUsPerReq; // µs per request = ms per 1,000
     lines.push(
-      `| ${TARGET_LABELS[p.phase.target]} | ${p.phase.mode} | ${p.phase.concurrency} | ${f(k?.redisCommands, 1)} | ${f(k?.flushRedisCommands, 1)} | ${f(k?.pgRows, 1)} | ${f(k?.flushPgStatements, 1)} |`,
+      `| ${TARGET_LABELS[p.phase.target]} | ${p.phase.mode} | ${p.phase.concurrency} | ${f(k?.redisCommands, 1)} | ${f(k?.flushRedisCommands, 1)} | ${f(redisMs?.cpu, 1)} | ${f(redisMs?.scripts, 1)} | ${f(k?.pgRows, 1)} | ${f(k?.flushPgStatements, 1)} |`,
     );
   }
   lines.push("");

@@ -17,6 +17,7 @@ import { seedDev, seedTenant } from "../local/seed";
 import { type PostgresChoice, type Stack, startStack } from "../local/stack";
 import { newApiKey } from "../shared/auth/keys";
 import { connectInspector, freePort, heapAfterGc } from "./inspector";
+import { parseRedisTimes, type RedisTimes } from "./metrics";
 import { FULL_KEY_LIMITS, FULL_SETTINGS, PROXY_SETTINGS, SEMANTIC_SETTINGS } from "./scenarios";
 import {
   type Bundle,
@@ -60,6 +61,8 @@ export type Bench = {
   flush(): Promise<void>;
   /** Rows in the public tables (Postgres rows written = the difference). */
   countRows(): Promise<number>;
+  /** The Redis server's CPU time and script time so far, µs (`parseRedisTimes`): the difference over a phase is what the phase cost Redis. */
+  redisTimes(): Promise<RedisTimes>;
   /** Starts another gateway process with other store URLs (the census). */
   startGateway(name: string, bindings: Record<string, string>, cpus?: string): Promise<Workerd>;
   /**
@@ -102,6 +105,8 @@ export async function startBench(opts: {
     const stack = await startStack({ dataDir: dir, postgres, redisKeyPrefix, environment: "test" });
     closers.push(() => deleteKeys(stack.redisUrl, `${redisKeyPrefix}*`));
     closers.push(() => stack.close());
+    const redisInfo = new IORedis(stack.redisUrl, { maxRetriesPerRequest: 1 });
+    closers.push(async () => redisInfo.disconnect());
 
     const databaseUrl = stack.neon.databaseUrl;
     await seedDev(databaseUrl, newApiKey("test"));
@@ -213,6 +218,7 @@ export async function startBench(opts: {
         if (!res.ok) throw new Error(`flush: ${res.status}`);
       },
       countRows: () => countRows(databaseUrl),
+      redisTimes: async () => parseRedisTimes((await redisInfo.call("INFO", "cpu", "commandstats")) as string),
       startGateway: (name, b, cpus) => start(name, ["index.js"], { ...bindings, ...b }, cpus),
       startCopy: (worker, name, wrap, clockSlowdown, timerSlowdown) => {
         const [main, b, inDir] = filesOf(worker);

@@ -16,9 +16,15 @@ const lat = (p50: number) => ({ ...summarize([p50]) });
 const phases: PhaseResult[] = [
   result({ target: "direct" }, { rps: 10_000 }),
   result({ target: "floor" }, { rps: 7_000, cpuMsPerReq: 0.13 }),
+  result({ target: "io-floor" }, { rps: 6_000, cpuMsPerReq: 0.2, redisUsPerReq: { cpu: 9.5, scripts: 0 } }),
   result(
     { target: "edgeway" },
-    { rps: 5_000, cpuMsPerReq: 0.3, perThousand: { redisCommands: 1020, pgRows: 1000, flushRedisCommands: 4, flushPgStatements: 2 } },
+    {
+      rps: 5_000,
+      cpuMsPerReq: 0.3,
+      redisUsPerReq: { cpu: 61.25, scripts: 40.5 },
+      perThousand: { redisCommands: 1020, pgRows: 1000, flushRedisCommands: 4, flushPgStatements: 2 },
+    },
   ),
   result({ target: "portkey" }, { rps: 1_000 }),
   result({ target: "direct", concurrency: 1 }, { latency: lat(0.2) }),
@@ -83,6 +89,10 @@ describe("headline", () => {
     expect(h.redis_async_per_req).toBe(1);
     expect(h.pg_sync_per_req).toBe(0);
     expect(h.redis_cmds_per_1k).toBe(1020);
+    expect(h.redis_cpu_us_per_req).toBe(61.25);
+    expect(h.redis_script_us_per_req).toBe(40.5);
+    expect(h.io_floor_redis_cpu_us_per_req).toBe(9.5);
+    expect(formatValue("redis_cpu_us_per_req", 61.25)).toBe("61.3");
     expect(h.bundle_gzip_kib).toBe(320);
     // the Vector figure comes from the semantic-cache tenant's census row, the only one that queries it
     expect(h.vector_sync_per_req).toBe(1);
@@ -212,6 +222,9 @@ describe("markdown", () => {
     expect(md).toContain("| `cpu_ms_per_req` | 0.300 | ≤ 0.4 ms CPU per request (raw workerd) | yes |");
     expect(md).toContain("no cache hit observed");
     expect(md).toContain("## Capacity planning");
+    // Redis's CPU per 1,000 requests next to the commands, the I/O floor's (one GET each) for scale
+    expect(md).toContain("| Edgeway, full hot path | json | 32 | 1020.0 | 4.0 | 61.3 | 40.5 | 1000.0 | 2.0 |");
+    expect(md).toMatch(/\| I\/O floor[^|]* \| json \| 32 \| – \| – \| 9\.5 \| 0\.0 \| – \| – \|/);
     expect(md).not.toContain("## Interleaved rounds"); // none ran
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseProcStatBusy, parseStatSystemTicks, parseStatTicks, parseStatusMemory } from "../../bench/metrics";
+import { parseProcStatBusy, parseRedisTimes, parseStatSystemTicks, parseStatTicks, parseStatusMemory } from "../../bench/metrics";
 import { correctLikeWrk, differs, expectedInterval, percentile, summarize } from "../../bench/stats";
 
 describe("percentile (wrk's rank rule)", () => {
@@ -86,5 +86,23 @@ describe("/proc parsing", () => {
   it("counts all but idle and iowait as busy", () => {
     const procStat = "cpu  100 5 50 1000 40 3 2 1 0 0\ncpu0 50 2 25 500 20 1 1 0 0 0\n";
     expect(parseProcStatBusy(procStat)).toBe(100 + 5 + 50 + 3 + 2 + 1);
+  });
+
+  it("reads Redis's CPU time (user + system, not its children's) and its scripts' time from INFO, in µs", () => {
+    const info = [
+      "# CPU",
+      "used_cpu_sys:1.250375",
+      "used_cpu_user:3.500125",
+      "used_cpu_sys_children:9.000000",
+      "used_cpu_user_children:9.000000",
+      "# Commandstats",
+      "cmdstat_evalsha:calls=10,usec=400,usec_per_call=40.00,rejected_calls=0,failed_calls=0",
+      "cmdstat_eval:calls=1,usec=55,usec_per_call=55.00,rejected_calls=0,failed_calls=0",
+      "cmdstat_evalsha_ro:calls=1,usec=7,usec_per_call=7.00,rejected_calls=0,failed_calls=0",
+      "cmdstat_get:calls=99,usec=30,usec_per_call=0.30,rejected_calls=0,failed_calls=0",
+      "",
+    ].join("\r\n");
+    expect(parseRedisTimes(info)).toEqual({ cpuUs: 4_750_500, scriptUs: 462 });
+    expect(parseRedisTimes("# CPU\r\n").cpuUs).toBeNaN();
   });
 });
