@@ -223,8 +223,8 @@ describe("markdown", () => {
     expect(md).toContain("no cache hit observed");
     expect(md).toContain("## Capacity planning");
     // Redis's CPU per 1,000 requests next to the commands, the I/O floor's (one GET each) for scale
-    expect(md).toContain("| Edgeway, full hot path | json | 32 | 1020.0 | 4.0 | 61.3 | 40.5 | 1000.0 | 2.0 |");
-    expect(md).toMatch(/\| I\/O floor[^|]* \| json \| 32 \| – \| – \| 9\.5 \| 0\.0 \| – \| – \|/);
+    expect(md).toContain("| Edgeway, full hot path | json | 0 | 32 | 1020.0 | 4.0 | 61.3 | 40.5 | 1000.0 | 2.0 |");
+    expect(md).toMatch(/\| I\/O floor[^|]* \| json \| 0 \| 32 \| – \| – \| 9\.5 \| 0\.0 \| – \| – \|/);
     expect(md).not.toContain("## Interleaved rounds"); // none ran
   });
 });
