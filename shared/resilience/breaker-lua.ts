@@ -34,7 +34,8 @@ return acquire_probe(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 /**
  * `record_outcome(key, A)`: the body of RECORD_LUA as a function over an argument table (A[1] now,
  * A[2] outcome, A[3] latency, A[4] release, A[5..9] config, A[10] TTL), so the gateway's postflight
- * script can record the answering attempt in its own command. Needs the prelude's `num` helper.
+ * script can record the answering attempt in its own command. Returns nothing: RECORD_LUA reads the
+ * hash back, the postflight has no use for it. Needs the prelude's `num` helper.
  */
 export const RECORD_LUA_FUNCTION = `local function record_outcome(key, A)
 local now, outcome, latency = tonumber(A[1]), A[2], tonumber(A[3])
@@ -77,7 +78,6 @@ elseif outcome ~= "skip" then
   end
 end
 redis.call("EXPIRE", key, tonumber(A[10]))
-return redis.call("HGETALL", key)
 end
 `;
 
@@ -94,5 +94,6 @@ end
  * the latency of ok answers (alpha 0.2).
  */
 export const RECORD_LUA = script(`${RECORD_LUA_FUNCTION}
-return record_outcome(KEYS[1], ARGV)
+record_outcome(KEYS[1], ARGV)
+return redis.call("HGETALL", KEYS[1])
 `);
