@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import type { CensusRow, PhaseResult } from "./phase";
 import { medianValue, type Rounds, roundValues } from "./round-values";
 import { HEADLINE, HEADLINE_CONCURRENCY, type Mode, TARGET_LABELS, type TargetId } from "./scenarios";
-import { differs, median, ratio } from "./stats";
+import { describeDiff, differs, median, ratio } from "./stats";
 import { type Startup, WORKERD_BIN } from "./workerd";
 
 export type Meta = {
@@ -278,7 +278,8 @@ export function roundsSection(rounds: Rounds | undefined): string[] {
       lines.push(
         "",
         `- c=1, ${mode}, one client alternating direct, Edgeway${p.baseline === undefined ? "" : " and the baseline"} (${p.pairs} turns): ${what} direct ${p.direct.toFixed(3)} ms, Edgeway ${p.edgeway.toFixed(3)} ms (added ${(p.edgeway - p.direct).toFixed(3)} ms)` +
-          (p.baseline === undefined ? "" : `, baseline ${p.baseline.toFixed(3)} ms (added ${(p.baseline - p.direct).toFixed(3)} ms)`),
+          (p.baseline === undefined ? "" : `, baseline ${p.baseline.toFixed(3)} ms (added ${(p.baseline - p.direct).toFixed(3)} ms)`) +
+          (p.vsBaseline ? `; Edgeway − baseline ${describeDiff(p.vsBaseline)}` : ""),
       );
   }
   lines.push("");

@@ -2,7 +2,7 @@
  * What the interleaved rounds (rounds.ts) measured, and the summary values taken from them (pure).
  */
 import type { TargetId } from "./scenarios";
-import { median } from "./stats";
+import { type DiffInterval, median } from "./stats";
 
 /** The targets of the rounds, in the order of the first round. */
 export const ROUND_TARGETS: readonly TargetId[] = [
@@ -18,8 +18,11 @@ export const ROUND_TARGETS: readonly TargetId[] = [
 /** One target's run in a round; `systemMsPerReq` is the kernel's part of `cpuMsPerReq`. */
 export type RoundRun = { target: TargetId; rps: number; cpuMsPerReq?: number; systemMsPerReq?: number };
 
-/** c=1, alternating: each side's p50 over the same span of time (ms); `baseline` when BENCH_BASELINE ran. */
-export type PairedLatency = { pairs: number; direct: number; edgeway: number; baseline?: number };
+/**
+ * c=1, alternating: each side's p50 over the same span of time (ms); `baseline` when BENCH_BASELINE
+ * ran, and `vsBaseline`, Edgeway's p50 minus the baseline's with its 95% interval over the turns.
+ */
+export type PairedLatency = { pairs: number; direct: number; edgeway: number; baseline?: number; vsBaseline?: DiffInterval };
 
 export type Rounds = {
   /** Runs per round; a run with more than 1% errors is left out (`dropped`). */
@@ -90,6 +93,13 @@ export function roundValues(r: Rounds): Record<string, number> {
     proxy_cpu_ratio_vs_baseline: medianRatio(r, "edgeway-proxy", "baseline-proxy", cpu),
     baseline_added_p50_ms: r.c1?.json?.baseline === undefined ? undefined : r.c1.json.baseline - r.c1.json.direct,
     baseline_ttfb_added_ms: r.c1?.stream?.baseline === undefined ? undefined : r.c1.stream.baseline - r.c1.stream.direct,
+    // the difference itself, and the 95% interval the turns allow: one that holds 0 shows no change
+    p50_vs_baseline_ms: r.c1?.json?.vsBaseline?.diff,
+    p50_vs_baseline_lo_ms: r.c1?.json?.vsBaseline?.lo,
+    p50_vs_baseline_hi_ms: r.c1?.json?.vsBaseline?.hi,
+    ttfb_vs_baseline_ms: r.c1?.stream?.vsBaseline?.diff,
+    ttfb_vs_baseline_lo_ms: r.c1?.stream?.vsBaseline?.lo,
+    ttfb_vs_baseline_hi_ms: r.c1?.stream?.vsBaseline?.hi,
   };
   return Object.fromEntries(Object.entries(v).filter((e): e is [string, number] => e[1] !== undefined && Number.isFinite(e[1])));
 }

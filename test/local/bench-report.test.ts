@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CensusRow, PhaseResult } from "../../bench/phase";
-import { formatValue, headline, limitOf, markdown, type Report, startupValues, summaryLine } from "../../bench/report";
+import { formatValue, headline, limitOf, markdown, type Report, roundsSection, startupValues, summaryLine } from "../../bench/report";
 import type { Phase } from "../../bench/scenarios";
 import { summarize } from "../../bench/stats";
 
@@ -202,6 +202,27 @@ describe("summary line", () => {
     expect(formatValue("pg_rows_per_1k", 1000.44)).toBe("1000.4");
     expect(formatValue("x", Number.NaN)).toBe("n/a");
     expect(formatValue("x", undefined)).toBe("n/a");
+  });
+});
+
+describe("rounds section", () => {
+  it("gives the c=1 difference against the baseline with its interval", () => {
+    const lines = roundsSection({
+      runs: [[{ target: "edgeway", rps: 1000, cpuMsPerReq: 0.4 }]],
+      dropped: [],
+      c1: {
+        json: {
+          pairs: 900,
+          direct: 0.2,
+          edgeway: 1.25,
+          baseline: 1.3,
+          vsBaseline: { diff: -0.05, lo: -0.08, hi: -0.02, confidence: 0.95 },
+        },
+      },
+    });
+    expect(lines).toContain(
+      "- c=1, json, one client alternating direct, Edgeway and the baseline (900 turns): p50 direct 0.200 ms, Edgeway 1.250 ms (added 1.050 ms), baseline 1.300 ms (added 1.100 ms); Edgeway − baseline -0.050 ms (95% interval -0.080 to -0.020)",
+    );
   });
 });
 

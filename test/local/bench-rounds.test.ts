@@ -94,8 +94,12 @@ describe("round values", () => {
         ],
       ],
       dropped: [],
-      c1: { json: { pairs: 10, direct: 0.2, edgeway: 1.0, baseline: 1.3 } },
+      c1: {
+        json: { pairs: 10, direct: 0.2, edgeway: 1.0, baseline: 1.3, vsBaseline: { diff: -0.3, lo: -0.4, hi: -0.2, confidence: 0.95 } },
+      },
     });
+    expect([v.p50_vs_baseline_ms, v.p50_vs_baseline_lo_ms, v.p50_vs_baseline_hi_ms]).toEqual([-0.3, -0.4, -0.2]);
+    expect("ttfb_vs_baseline_ms" in v).toBe(false);
     expect(v.cpu_ratio_vs_baseline).toBeCloseTo(0.9, 6); // rounds: 0.8, 0.9, 1.0
     expect(v.proxy_cpu_ratio_vs_baseline).toBe(1);
     expect(v.baseline_added_p50_ms).toBeCloseTo(1.1, 6);
@@ -142,5 +146,18 @@ describe("paired latency", () => {
     expect(r?.pairs).toBe(9); // the third call to the slow side answered 500
     expect(r?.direct).toBeLessThan(8);
     expect(r?.edgeway).toBeGreaterThanOrEqual(8);
+    expect(r?.vsBaseline).toBeUndefined();
+  });
+
+  it("with a baseline, gives Edgeway's p50 minus the baseline's with an interval over the turns", async () => {
+    const spec = (url: string) => ({ url, path: "/v1/chat/completions", headers: {}, body: "{}" });
+    const [fast, slow] = [spec(urls[0] as string), spec(urls[1] as string)];
+    const r = await pairedLatency({ direct: fast, edgeway: fast, baseline: slow }, "json", { pairs: 12, maxMs: 10_000 });
+    expect(r?.pairs).toBe(12);
+    const d = r?.vsBaseline;
+    expect(d?.diff).toBeCloseTo((r?.edgeway ?? 0) - (r?.baseline ?? 0), 9);
+    // the baseline waits 8 ms per answer: the whole interval lies below -7 ms
+    expect(d?.hi).toBeLessThan(-7);
+    expect(d?.lo).toBeLessThanOrEqual(d?.diff ?? 0);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseProcStatBusy, parseRedisTimes, parseStatSystemTicks, parseStatTicks, parseStatusMemory } from "../../bench/metrics";
-import { correctLikeWrk, differs, expectedInterval, percentile, summarize } from "../../bench/stats";
+import { correctLikeWrk, describeDiff, differs, expectedInterval, pairedP50Diff, percentile, summarize } from "../../bench/stats";
 
 describe("percentile (wrk's rank rule)", () => {
   const values = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100
@@ -104,5 +104,37 @@ describe("/proc parsing", () => {
     ].join("\r\n");
     expect(parseRedisTimes(info)).toEqual({ cpuUs: 4_750_500, scriptUs: 462 });
     expect(parseRedisTimes("# CPU\r\n").cpuUs).toBeNaN();
+  });
+});
+
+describe("paired p50 difference", () => {
+  // turn i: a common drift (the machine's moment) plus each side's own small noise
+  const turns = 400;
+  const drift = Array.from({ length: turns }, (_, i) => Math.sin(i / 7) * 0.5);
+  const noise = (i: number, k: number) => (((i * 7919 + k * 104729) % 1000) / 1000 - 0.5) * 0.04;
+
+  it("finds a 0.03 ms shift under a ±0.5 ms common drift, and no shift where there is none", () => {
+    const b = drift.map((d, i) => 1.2 + d + noise(i, 1));
+    const shifted = pairedP50Diff(
+      drift.map((d, i) => 1.17 + d + noise(i, 2)),
+      b,
+    );
+    expect(shifted?.diff).toBeCloseTo(-0.03, 1);
+    expect(shifted?.hi).toBeLessThan(0);
+    expect(shifted?.lo).toBeGreaterThan(-0.1);
+    const same = pairedP50Diff(
+      drift.map((d, i) => 1.2 + d + noise(i, 3)),
+      b,
+    );
+    expect(same?.lo).toBeLessThan(0);
+    expect(same?.hi).toBeGreaterThan(0);
+  });
+
+  it("is the same for the same data (seeded), and undefined for fewer than two pairs", () => {
+    const a = drift.map((d) => 1 + d);
+    const b = drift.map((d, i) => 1.01 + d + noise(i, 4));
+    expect(pairedP50Diff(a, b)).toEqual(pairedP50Diff(a, b));
+    expect(pairedP50Diff([1], [2])).toBeUndefined();
+    expect(describeDiff({ diff: -0.05, lo: -0.08, hi: -0.02, confidence: 0.95 })).toBe("-0.050 ms (95% interval -0.080 to -0.020)");
   });
 });
