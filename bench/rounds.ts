@@ -33,12 +33,13 @@ export async function pairedLatency(
   const agents = sides.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
   const nonce = Math.random().toString(36).slice(2, 10);
   const times: number[][] = sides.map(() => []);
+  const forward = sides.map((_, side) => side); // direct (0), then the gateways
+  const backward = [0, ...forward.slice(1).reverse()];
   const t0 = performance.now();
   try {
     for (let i = 0; i < o.pairs && performance.now() - t0 < o.maxMs; i++) {
       const turn: number[] = [];
-      const gateways = sides.map((_, side) => side).slice(1);
-      for (const side of [0, ...(i % 2 === 0 ? gateways : gateways.reverse())]) {
+      for (const side of i % 2 === 0 ? forward : backward) {
         const spec = sides[side] as RequestSpec;
         const r = await send(spec, materialize(spec.body, nonce), agents[side] as Agent).catch(() => undefined);
         if (r?.status === 200 && looksComplete(mode, r.body)) turn[side] = mode === "stream" ? r.firstByteMs : r.totalMs;
