@@ -116,6 +116,13 @@ export function targetsOf(bench: Bench): PhaseContext["targets"] {
       logFile: bench.ioFloor.logFile,
       headers: auth("mock-key"),
     },
+    "stack-floor": {
+      id: "stack-floor",
+      url: bench.stackFloor.url,
+      pid: bench.stackFloor.pid,
+      logFile: bench.stackFloor.logFile,
+      headers: auth("mock-key"),
+    },
     edgeway: { id: "edgeway", ...gw, headers: { ...auth(bench.keys.full), ...FULL_HEADERS } },
     "edgeway-proxy": { id: "edgeway-proxy", ...gw, headers: auth(bench.keys.proxy) },
     "edgeway-semantic": { id: "edgeway-semantic", ...gw, headers: { ...auth(bench.keys.semantic), ...FULL_HEADERS } },

@@ -5,7 +5,7 @@ import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CensusRow, PhaseResult } from "./phase";
-import { medianValue, type Rounds, roundValues } from "./round-values";
+import { medianValue, type PairedLatency, type Rounds, roundValues } from "./round-values";
 import { HEADLINE, HEADLINE_CONCURRENCY, type Mode, TARGET_LABELS, type TargetId } from "./scenarios";
 import { describeDiff, differs, median, ratio } from "./stats";
 import { type Startup, WORKERD_BIN } from "./workerd";
@@ -108,6 +108,7 @@ export function headline(
   const c = HEADLINE_CONCURRENCY;
   const gw = find(phases, "edgeway", "json", c);
   const floor = find(phases, "floor", "json", c);
+  const stackFloor = find(phases, "stack-floor", "json", c);
   const fullCensus = census.find((r) => r.tenant === "full" && r.mode === "json")?.result;
   const full = fullCensus?.perRequest;
   const semantic = census.find((r) => r.tenant === "semantic")?.result?.perRequest;
@@ -121,6 +122,7 @@ export function headline(
     pg_sync_per_req: full?.pgSyncStatements,
     floor_cpu_ms_per_req: floor?.cpuMsPerReq,
     io_floor_cpu_ms_per_req: find(phases, "io-floor", "json", c)?.cpuMsPerReq,
+    stack_floor_cpu_ms_per_req: stackFloor?.cpuMsPerReq,
     vector_sync_per_req: semantic?.vectorSync,
     peak_mem_mb: gw?.peakMemMb,
     heap_growth_kb_per_1k: gw?.heapGrowthKbPer1k,
@@ -128,6 +130,7 @@ export function headline(
     rps: gw?.rps,
     rps_ratio_vs_floor: ratio(gw?.rps, floor?.rps),
     cpu_ratio_vs_floor: ratio(gw?.cpuMsPerReq, floor?.cpuMsPerReq),
+    cpu_ratio_vs_stack_floor: ratio(gw?.cpuMsPerReq, stackFloor?.cpuMsPerReq),
     redis_cmds_per_1k: gw?.perThousand?.redisCommands,
     redis_cpu_us_per_req: gw?.redisUsPerReq?.cpu,
     redis_script_us_per_req: gw?.redisUsPerReq?.scripts,
@@ -141,6 +144,7 @@ export function headline(
   if (peer) {
     values.rps_ratio_vs_portkey = ratio(gw?.rps, peer.rps);
     values.proxy_rps_ratio_vs_portkey = ratio(find(phases, "edgeway-proxy", "json", c)?.rps, peer.rps);
+    values.stack_floor_rps_ratio_vs_portkey = ratio(stackFloor?.rps, peer.rps);
     values.portkey_cpu_ms_per_req = peer.cpuMsPerReq;
     values.portkey_cpu_ratio_vs_floor = ratio(peer.cpuMsPerReq, floor?.cpuMsPerReq);
   }
@@ -247,6 +251,17 @@ function at(v: number | undefined, ok: (x: number) => boolean): boolean | undefi
 
 const f = (v: number | undefined, digits = 2) => (v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(digits));
 
+/** "direct, Edgeway and the baseline": the sides of the c=1 turns. */
+function sidesOf(p: PairedLatency): string {
+  const sides = [
+    "direct",
+    "Edgeway",
+    ...(p.baseline === undefined ? [] : ["the baseline"]),
+    ...(p.stackFloor === undefined ? [] : ["the stack floor"]),
+  ];
+  return `${sides.slice(0, -1).join(", ")} and ${sides.at(-1)}`;
+}
+
 /** The interleaved rounds (rounds.ts): each run's req/s and CPU, the medians, the paired c=1 latencies. */
 export function roundsSection(rounds: Rounds | undefined): string[] {
   if (!rounds || rounds.runs.length === 0) return [];
@@ -277,8 +292,11 @@ export function roundsSection(rounds: Rounds | undefined): string[] {
     if (p)
       lines.push(
         "",
-        `- c=1, ${mode}, one client alternating direct, Edgeway${p.baseline === undefined ? "" : " and the baseline"} (${p.pairs} turns): ${what} direct ${p.direct.toFixed(3)} ms, Edgeway ${p.edgeway.toFixed(3)} ms (added ${(p.edgeway - p.direct).toFixed(3)} ms)` +
+        `- c=1, ${mode}, one client alternating ${sidesOf(p)} (${p.pairs} turns): ${what} direct ${p.direct.toFixed(3)} ms, Edgeway ${p.edgeway.toFixed(3)} ms (added ${(p.edgeway - p.direct).toFixed(3)} ms)` +
           (p.baseline === undefined ? "" : `, baseline ${p.baseline.toFixed(3)} ms (added ${(p.baseline - p.direct).toFixed(3)} ms)`) +
+          (p.stackFloor === undefined
+            ? ""
+            : `, stack floor ${p.stackFloor.toFixed(3)} ms (added ${(p.stackFloor - p.direct).toFixed(3)} ms)`) +
           (p.vsBaseline ? `; Edgeway − baseline ${describeDiff(p.vsBaseline)}` : ""),
       );
   }

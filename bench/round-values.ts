@@ -8,6 +8,7 @@ import { type DiffInterval, median } from "./stats";
 export const ROUND_TARGETS: readonly TargetId[] = [
   "floor",
   "io-floor",
+  "stack-floor",
   "edgeway",
   "edgeway-proxy",
   "portkey",
@@ -22,7 +23,15 @@ export type RoundRun = { target: TargetId; rps: number; cpuMsPerReq?: number; sy
  * c=1, alternating: each side's p50 over the same span of time (ms); `baseline` when BENCH_BASELINE
  * ran, and `vsBaseline`, Edgeway's p50 minus the baseline's with its 95% interval over the turns.
  */
-export type PairedLatency = { pairs: number; direct: number; edgeway: number; baseline?: number; vsBaseline?: DiffInterval };
+export type PairedLatency = {
+  pairs: number;
+  direct: number;
+  edgeway: number;
+  baseline?: number;
+  /** The stack floor (bench/stack-floor.ts): the added latency no gateway on the stack gets below. */
+  stackFloor?: number;
+  vsBaseline?: DiffInterval;
+};
 
 export type Rounds = {
   /** Runs per round; a run with more than 1% errors is left out (`dropped`). */
@@ -73,20 +82,26 @@ export function roundValues(r: Rounds): Record<string, number> {
     cpu_ms_per_req: medianValue(r, "edgeway", (x) => x.cpuMsPerReq),
     floor_cpu_ms_per_req: medianValue(r, "floor", (x) => x.cpuMsPerReq),
     io_floor_cpu_ms_per_req: medianValue(r, "io-floor", (x) => x.cpuMsPerReq),
+    stack_floor_cpu_ms_per_req: medianValue(r, "stack-floor", (x) => x.cpuMsPerReq),
     proxy_cpu_ms_per_req: medianValue(r, "edgeway-proxy", (x) => x.cpuMsPerReq),
     rps_ratio_vs_floor: medianRatio(r, "edgeway", "floor"),
     rps_ratio_vs_portkey: medianRatio(r, "edgeway", "portkey"),
     proxy_rps_ratio_vs_portkey: medianRatio(r, "edgeway-proxy", "portkey"),
+    // the ceiling of that ratio on this stack: what a gateway doing nothing but the stack's part of the hot path gets
+    stack_floor_rps_ratio_vs_portkey: medianRatio(r, "stack-floor", "portkey"),
     portkey_cpu_ms_per_req: medianValue(r, "portkey", (x) => x.cpuMsPerReq),
     // CPU per request in floors: what the machine's speed does not move (the floor runs in the same runtime)
     cpu_ratio_vs_floor: medianRatio(r, "edgeway", "floor", cpu),
     portkey_cpu_ratio_vs_floor: medianRatio(r, "portkey", "floor", cpu),
+    cpu_ratio_vs_stack_floor: medianRatio(r, "edgeway", "stack-floor", cpu),
     // the kernel's share of the CPU (syscalls: sockets, epoll), where instruction counts do not look
     system_cpu_pct: medianValue(r, "edgeway", systemPct),
     floor_system_cpu_pct: medianValue(r, "floor", systemPct),
     portkey_system_cpu_pct: medianValue(r, "portkey", systemPct),
     added_p50_ms: r.c1?.json ? r.c1.json.edgeway - r.c1.json.direct : undefined,
     ttfb_added_ms: r.c1?.stream ? r.c1.stream.edgeway - r.c1.stream.direct : undefined,
+    stack_floor_added_p50_ms: r.c1?.json?.stackFloor === undefined ? undefined : r.c1.json.stackFloor - r.c1.json.direct,
+    stack_floor_ttfb_added_ms: r.c1?.stream?.stackFloor === undefined ? undefined : r.c1.stream.stackFloor - r.c1.stream.direct,
     rounds: r.runs.length,
     // BENCH_BASELINE: this tree against another revision, same run (below 1: this tree is cheaper)
     cpu_ratio_vs_baseline: medianRatio(r, "edgeway", "baseline", cpu),

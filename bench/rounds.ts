@@ -16,8 +16,8 @@ import { HEADLINE_CONCURRENCY, looksComplete, type Mode, type TargetId } from ".
 import { describeDiff, pairedP50Diff, percentile } from "./stats";
 
 /**
- * Alternates one request to each side in turn (`specs`: direct, Edgeway, and the baseline when it
- * ran), each on its own keep-alive connection, up to `pairs` turns or `maxMs`; the p50 of each
+ * Alternates one request to each side in turn (`specs`: direct, Edgeway, and the baseline and the
+ * stack floor when they run), each on its own keep-alive connection, up to `pairs` turns or `maxMs`; the p50 of each
  * side's total time (or time to first byte). A turn where any side failed is left out. Each turn
  * sends direct first, then the gateways forward on even turns and backward on odd ones, so each
  * gateway follows direct (its core idle since its last answer) and follows the other gateway (whose
@@ -25,11 +25,12 @@ import { describeDiff, pairedP50Diff, percentile } from "./stats";
  * twice as often as the reverse, and an A/A run read Edgeway 0.03-0.05 ms slower.
  */
 export async function pairedLatency(
-  specs: { direct: RequestSpec; edgeway: RequestSpec; baseline?: RequestSpec | undefined },
+  specs: { direct: RequestSpec; edgeway: RequestSpec; baseline?: RequestSpec | undefined; stackFloor?: RequestSpec | undefined },
   mode: Mode,
   o: { pairs: number; maxMs: number },
 ): Promise<PairedLatency | undefined> {
-  const sides = [specs.direct, specs.edgeway, ...(specs.baseline ? [specs.baseline] : [])];
+  const names = (["direct", "edgeway", "baseline", "stackFloor"] as const).filter((n) => specs[n]);
+  const sides = names.map((n) => specs[n] as RequestSpec);
   const agents = sides.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
   const nonce = Math.random().toString(36).slice(2, 10);
   const times: number[][] = sides.map(() => []);
@@ -55,34 +56,42 @@ export async function pairedLatency(
       50,
     );
   if (times[0]?.length === 0) return undefined;
-  const vsBaseline = specs.baseline ? pairedP50Diff(times[1] as number[], times[2] as number[]) : undefined;
+  const [baseline, stackFloor] = [names.indexOf("baseline"), names.indexOf("stackFloor")];
+  const vsBaseline = baseline > 0 ? pairedP50Diff(times[1] as number[], times[baseline] as number[]) : undefined;
   return {
     pairs: times[0]?.length ?? 0,
     direct: p50(0),
     edgeway: p50(1),
-    ...(specs.baseline ? { baseline: p50(2) } : {}),
+    ...(baseline > 0 ? { baseline: p50(baseline) } : {}),
+    ...(stackFloor > 0 ? { stackFloor: p50(stackFloor) } : {}),
     ...(vsBaseline ? { vsBaseline } : {}),
   };
 }
 
-/** The c=1 pairs, non-streaming then streaming, against the upstream directly and the full hot path. */
+/** The c=1 pairs, non-streaming then streaming, against the upstream directly, the full hot path (and the baseline) and the stack floor. */
 async function alternatingC1(ctx: PhaseContext, o: RoundsOptions): Promise<Rounds["c1"]> {
   const direct = ctx.targets.direct;
   const edgeway = ctx.targets.edgeway;
   if (!direct || !edgeway) return undefined;
   const c1: NonNullable<Rounds["c1"]> = {};
   for (const mode of ["json", "stream"] as const) {
-    for (const t of ["direct", "edgeway", "baseline"] as const) await warmOnce(ctx, t, mode);
+    for (const t of ["direct", "edgeway", "baseline", "stack-floor"] as const) await warmOnce(ctx, t, mode);
     const spec = (t: Target) => specFor(t, { mode, cache: "miss" });
-    const baseline = ctx.targets.baseline;
-    const paired = await pairedLatency({ direct: spec(direct), edgeway: spec(edgeway), baseline: baseline && spec(baseline) }, mode, {
+    const { baseline, "stack-floor": stackFloor } = ctx.targets;
+    const sides = {
+      direct: spec(direct),
+      edgeway: spec(edgeway),
+      baseline: baseline && spec(baseline),
+      stackFloor: stackFloor && spec(stackFloor),
+    };
+    const paired = await pairedLatency(sides, mode, {
       pairs: o.pairs,
       maxMs: o.pairsMaxMs,
     });
     if (paired) c1[mode] = paired;
     ctx.log(
       paired
-        ? `c=1 alternating, ${mode}: ${paired.pairs} turns, ${mode === "stream" ? "TTFB" : "p50"} direct ${paired.direct.toFixed(2)} ms, edgeway ${paired.edgeway.toFixed(2)} ms${paired.baseline === undefined ? "" : `, baseline ${paired.baseline.toFixed(2)} ms`}${paired.vsBaseline ? `, edgeway − baseline ${describeDiff(paired.vsBaseline)}` : ""}`
+        ? `c=1 alternating, ${mode}: ${paired.pairs} turns, ${mode === "stream" ? "TTFB" : "p50"} direct ${paired.direct.toFixed(2)} ms, edgeway ${paired.edgeway.toFixed(2)} ms${paired.baseline === undefined ? "" : `, baseline ${paired.baseline.toFixed(2)} ms`}${paired.stackFloor === undefined ? "" : `, stack floor ${paired.stackFloor.toFixed(2)} ms`}${paired.vsBaseline ? `, edgeway − baseline ${describeDiff(paired.vsBaseline)}` : ""}`
         : `c=1 alternating, ${mode}: no pair completed`,
     );
   }

@@ -8,6 +8,7 @@ export type TargetId =
   | "direct"
   | "floor"
   | "io-floor"
+  | "stack-floor"
   | "edgeway"
   | "edgeway-proxy"
   | "edgeway-semantic"
@@ -23,6 +24,7 @@ export const TARGET_LABELS: Record<TargetId, string> = {
   direct: "direct to upstream",
   floor: "floor (pass-through Worker, raw workerd)",
   "io-floor": "I/O floor (pass-through + a Redis REST call before it)",
+  "stack-floor": "stack floor (Hono, hashes, one Upstash script call, both bodies parsed)",
   edgeway: "Edgeway, full hot path",
   "edgeway-proxy": "Edgeway, pure proxy",
   "edgeway-semantic": "Edgeway, full hot path + semantic cache",
@@ -87,7 +89,7 @@ export function matrix({ quick, peers }: MatrixOptions): Phase[] {
       }),
     ),
   );
-  return [...misses(["direct", "floor", "io-floor", "edgeway", "edgeway-proxy"]), ...hits, ...misses(peers)];
+  return [...misses(["direct", "floor", "io-floor", "stack-floor", "edgeway", "edgeway-proxy"]), ...hits, ...misses(peers)];
 }
 
 export const phaseId = (p: Phase) => `${p.target}/${p.mode}/d${p.delayMs}/c${p.concurrency}${p.cache === "miss" ? "" : `/${p.cache}`}`;

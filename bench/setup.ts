@@ -35,8 +35,8 @@ import {
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** The Workers a bench runs: the gateway, the two floors, and with BENCH_BASELINE the gateway at another revision. */
-export type WorkerKind = "gateway" | "floor" | "io-floor" | "baseline";
+/** The Workers a bench runs: the gateway, the three floors, and with BENCH_BASELINE the gateway at another revision. */
+export type WorkerKind = "gateway" | "floor" | "io-floor" | "stack-floor" | "baseline";
 
 export type Bench = {
   dir: string;
@@ -55,6 +55,8 @@ export type Bench = {
   floor: Workerd;
   /** The floor plus a Redis REST call before the upstream call (the gateway's I/O shape). */
   ioFloor: Workerd;
+  /** The least a gateway on the fixed stack does for the full hot path (`bench/stack-floor.ts`). */
+  stackFloor: Workerd;
   /** The same Worker at another revision (BENCH_BASELINE), same bindings and stack: the rounds compare it. */
   baseline?: { revision: string; workerd: Workerd };
   /** Runs the Worker's scheduled handler (usage flush) in its own process. */
@@ -120,6 +122,7 @@ export async function startBench(opts: {
     ]);
 
     const bundle = await bundleWorker(join(root, "functions/index.ts"), dir);
+    await bundleWorker(join(root, "bench/stack-floor.ts"), dir, "stack-floor.js");
     writeFileSync(join(dir, "floor.js"), FLOOR_WORKER);
     writeFileSync(join(dir, "io-floor.js"), IO_FLOOR_WORKER);
     writeFileSync(join(dir, "cron.js"), CRON_WRAPPER);
@@ -170,6 +173,14 @@ export async function startBench(opts: {
       REDIS_KEY: `${redisKeyPrefix}io-floor`,
     };
     const ioFloor = await start("io-floor", ["io-floor.js"], ioFloorBindings, opts.gatewayCpus);
+    const stackFloorBindings = {
+      UPSTREAM: stack.mock.url,
+      UPSTREAM_KEY: "mock-key",
+      UPSTASH_REDIS_REST_URL: stack.redisRest.url,
+      UPSTASH_REDIS_REST_TOKEN: stack.secrets.redisRestToken,
+      REDIS_KEY: `${redisKeyPrefix}stack-floor`,
+    };
+    const stackFloor = await start("stack-floor", ["stack-floor.js"], stackFloorBindings, opts.gatewayCpus);
     const cron = await start("cron", ["cron.js", "index.js"], bindings);
     let baseline: Bench["baseline"];
     let baselineDir: string | undefined;
@@ -186,6 +197,7 @@ export async function startBench(opts: {
     const filesOf = (worker: WorkerKind): [string, Record<string, string>, string] => {
       if (worker === "floor") return ["floor.js", floorBindings, dir];
       if (worker === "io-floor") return ["io-floor.js", ioFloorBindings, dir];
+      if (worker === "stack-floor") return ["stack-floor.js", stackFloorBindings, dir];
       if (worker === "gateway") return ["index.js", bindings, dir];
       if (!baselineDir) throw new Error("no baseline: set BENCH_BASELINE");
       return ["index.js", bindings, baselineDir];
@@ -211,6 +223,7 @@ export async function startBench(opts: {
       },
       floor,
       ioFloor,
+      stackFloor,
       ...(baseline ? { baseline } : {}),
       flush: async () => {
         const res = await fetch(`${cron.url}/__scheduled`, { method: "POST", signal: AbortSignal.timeout(30_000) });

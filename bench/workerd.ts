@@ -39,10 +39,10 @@ export function parseWranglerToml(text: string): WranglerSettings {
 
 export type Bundle = { dir: string; file: string; bytes: number; gzipBytes: number };
 
-/** Bundles `entry` like `wrangler deploy` does (ESM, workerd/worker/browser conditions), unminified. */
-export async function bundleWorker(entry: string, dir: string): Promise<Bundle> {
+/** Bundles `entry` like `wrangler deploy` does (ESM, workerd/worker/browser conditions), unminified, into `dir/name`. */
+export async function bundleWorker(entry: string, dir: string, name = "index.js"): Promise<Bundle> {
   const { build, stop } = await import("esbuild");
-  const file = join(dir, "index.js");
+  const file = join(dir, name);
   await build({
     entryPoints: [entry],
     outfile: file,

@@ -74,7 +74,7 @@ describe("scenarios", () => {
   it("the quick matrix is small and covers every target, both modes, c=1 and 32, and both cache hits", () => {
     const phases = matrix({ quick: true, peers: [] });
     expect(new Set(phases.map((p) => p.target))).toEqual(
-      new Set(["direct", "floor", "io-floor", "edgeway", "edgeway-proxy", "edgeway-semantic"]),
+      new Set(["direct", "floor", "io-floor", "stack-floor", "edgeway", "edgeway-proxy", "edgeway-semantic"]),
     );
     // the semantic cache is opt-in: only its own tenant's phases use it, the full hot path's do not
     expect(phases.filter((p) => p.target === "edgeway-semantic").map((p) => p.cache)).toEqual(["semantic-hit", "semantic-hit"]);
@@ -82,7 +82,7 @@ describe("scenarios", () => {
     expect(SEMANTIC_SETTINGS.cache.semantic.enabled).toBe(true);
     expect(new Set(phases.map((p) => p.concurrency))).toEqual(new Set([1, 32]));
     expect(phases.filter((p) => p.cache !== "miss")).toHaveLength(4);
-    expect(phases.length).toBeLessThanOrEqual(24);
+    expect(phases.length).toBeLessThanOrEqual(28);
     expect(new Set(phases.map(phaseId)).size).toBe(phases.length);
   });
 

@@ -17,6 +17,7 @@ const phases: PhaseResult[] = [
   result({ target: "direct" }, { rps: 10_000 }),
   result({ target: "floor" }, { rps: 7_000, cpuMsPerReq: 0.13 }),
   result({ target: "io-floor" }, { rps: 6_000, cpuMsPerReq: 0.2, redisUsPerReq: { cpu: 9.5, scripts: 0 } }),
+  result({ target: "stack-floor" }, { rps: 5_500, cpuMsPerReq: 0.24 }),
   result(
     { target: "edgeway" },
     {
@@ -92,6 +93,10 @@ describe("headline", () => {
     expect(h.redis_cpu_us_per_req).toBe(61.25);
     expect(h.redis_script_us_per_req).toBe(40.5);
     expect(h.io_floor_redis_cpu_us_per_req).toBe(9.5);
+    // the stack floor: what the stack itself costs, and how far the peer is below it
+    expect(h.stack_floor_cpu_ms_per_req).toBe(0.24);
+    expect(h.cpu_ratio_vs_stack_floor).toBeCloseTo(0.3 / 0.24, 6);
+    expect(h.stack_floor_rps_ratio_vs_portkey).toBeCloseTo(5.5, 6);
     expect(formatValue("redis_cpu_us_per_req", 61.25)).toBe("61.3");
     expect(h.bundle_gzip_kib).toBe(320);
     // the Vector figure comes from the semantic-cache tenant's census row, the only one that queries it
@@ -222,6 +227,17 @@ describe("rounds section", () => {
     });
     expect(lines).toContain(
       "- c=1, json, one client alternating direct, Edgeway and the baseline (900 turns): p50 direct 0.200 ms, Edgeway 1.250 ms (added 1.050 ms), baseline 1.300 ms (added 1.100 ms); Edgeway − baseline -0.050 ms (95% interval -0.080 to -0.020)",
+    );
+  });
+
+  it("names the stack floor among the sides when it ran in the turns", () => {
+    const lines = roundsSection({
+      runs: [[{ target: "edgeway", rps: 1000, cpuMsPerReq: 0.4 }]],
+      dropped: [],
+      c1: { stream: { pairs: 300, direct: 0.25, edgeway: 1.5, stackFloor: 1.0 } },
+    });
+    expect(lines).toContain(
+      "- c=1, stream, one client alternating direct, Edgeway and the stack floor (300 turns): TTFB p50 direct 0.250 ms, Edgeway 1.500 ms (added 1.250 ms), stack floor 1.000 ms (added 0.750 ms)",
     );
   });
 });

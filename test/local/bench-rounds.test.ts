@@ -55,6 +55,30 @@ describe("round values", () => {
     expect("system_cpu_pct" in v).toBe(false); // no kernel time measured
   });
 
+  it("measures the stack floor against Portkey and Edgeway against the stack floor, and its added latency", () => {
+    const v = roundValues({
+      runs: [
+        [
+          { target: "stack-floor", rps: 3000, cpuMsPerReq: 0.3 },
+          { target: "edgeway", rps: 1000, cpuMsPerReq: 0.75 },
+          { target: "portkey", rps: 800, cpuMsPerReq: 1.1 },
+        ],
+        [
+          { target: "stack-floor", rps: 2000, cpuMsPerReq: 0.4 },
+          { target: "edgeway", rps: 900, cpuMsPerReq: 0.8 },
+          { target: "portkey", rps: 500, cpuMsPerReq: 1.6 },
+        ],
+      ],
+      dropped: [],
+      c1: { json: { pairs: 10, direct: 0.2, edgeway: 1.1, stackFloor: 0.9 }, stream: { pairs: 10, direct: 0.3, edgeway: 1.5 } },
+    });
+    expect(v.stack_floor_cpu_ms_per_req).toBeCloseTo(0.35, 6);
+    expect(v.stack_floor_rps_ratio_vs_portkey).toBeCloseTo((3000 / 800 + 2000 / 500) / 2, 6);
+    expect(v.cpu_ratio_vs_stack_floor).toBeCloseTo((0.75 / 0.3 + 0.8 / 0.4) / 2, 6);
+    expect(v.stack_floor_added_p50_ms).toBeCloseTo(0.7, 6);
+    expect("stack_floor_ttfb_added_ms" in v).toBe(false); // not in the stream turns
+  });
+
   it("takes the kernel's share of each target's CPU per round, and its median", () => {
     const v = roundValues({
       runs: [
@@ -159,5 +183,16 @@ describe("paired latency", () => {
     // the baseline waits 8 ms per answer: the whole interval lies well below 0 (by at least half of that)
     expect(d?.hi).toBeLessThan(-4);
     expect(d?.lo).toBeLessThanOrEqual(d?.diff ?? 0);
+  });
+
+  it("with a stack floor, reports its p50 too, in the same turns", async () => {
+    const spec = (url: string) => ({ url, path: "/v1/chat/completions", headers: {}, body: "{}" });
+    const [fast, slow] = [spec(urls[0] as string), spec(urls[1] as string)];
+    const r = await pairedLatency({ direct: fast, edgeway: fast, stackFloor: slow }, "json", { pairs: 6, maxMs: 10_000 });
+    expect(r?.pairs).toBe(6);
+    expect(r?.edgeway).toBeLessThan(8);
+    expect(r?.stackFloor).toBeGreaterThanOrEqual(8);
+    expect(r?.baseline).toBeUndefined();
+    expect(r?.vsBaseline).toBeUndefined();
   });
 });
