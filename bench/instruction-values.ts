@@ -1,7 +1,15 @@
 /** The values `npm run bench:instructions` reports, from its measured rows (pure; tested in test/local). */
 import { median, ratio } from "./stats";
 
-export type InstructionTarget = "floor" | "io-floor" | "edgeway" | "edgeway-proxy" | "baseline" | "baseline-proxy" | "portkey";
+export type InstructionTarget =
+  | "floor"
+  | "io-floor"
+  | "stack-floor"
+  | "edgeway"
+  | "edgeway-proxy"
+  | "baseline"
+  | "baseline-proxy"
+  | "portkey";
 
 export type InstructionRow = {
   target: InstructionTarget;
@@ -33,21 +41,26 @@ export function instructionSummary(rows: InstructionRow[]): Record<string, numbe
   const proxy = find("edgeway-proxy");
   const floor = find("floor");
   const ioFloor = find("io-floor");
+  const stackFloor = find("stack-floor");
   const values: Record<string, number | undefined> = {
     ir_per_req: full,
     proxy_ir_per_req: proxy,
     stream_ir_per_req: find("edgeway", "stream"),
     floor_ir_per_req: floor,
     io_floor_ir_per_req: ioFloor,
+    stack_floor_ir_per_req: stackFloor,
     ir_ratio_vs_floor: ratio(full, floor),
     ir_ratio_vs_io_floor: ratio(full, ioFloor),
     proxy_ir_ratio_vs_io_floor: ratio(proxy, ioFloor),
+    ir_ratio_vs_stack_floor: ratio(full, stackFloor),
     ir_ratio_vs_baseline: ratio(full, find("baseline")),
     proxy_ir_ratio_vs_baseline: ratio(proxy, find("baseline-proxy")),
     portkey_ir_per_req: find("portkey"),
     // Portkey's instructions ÷ Edgeway's: the throughput ratio a CPU-bound run would show (target ≥ 3)
     ir_speedup_vs_portkey: ratio(find("portkey"), full),
     proxy_ir_speedup_vs_portkey: ratio(find("portkey"), proxy),
+    // the same for the stack floor: the most a gateway on this stack could show
+    stack_floor_ir_speedup_vs_portkey: ratio(find("portkey"), stackFloor),
     max_spread_pct: rows.length > 0 ? Math.max(...rows.map(spreadPct)) : undefined,
   };
   return Object.fromEntries(Object.entries(values).filter((e): e is [string, number] => e[1] !== undefined));

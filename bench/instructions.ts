@@ -61,6 +61,7 @@ type Scenario = { target: InstructionTarget; mode: "json" | "stream"; key?: "ful
 const plan: Array<{ worker: WorkerKind | "portkey"; scenarios: Scenario[] }> = [
   { worker: "floor", scenarios: [{ target: "floor", mode: "json" }] },
   { worker: "io-floor", scenarios: [{ target: "io-floor", mode: "json" }] },
+  { worker: "stack-floor", scenarios: [{ target: "stack-floor", mode: "json" }] },
   {
     worker: "gateway",
     scenarios: [

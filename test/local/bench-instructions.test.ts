@@ -35,6 +35,8 @@ describe("instruction values", () => {
     const rows = [
       row("floor", [380_000, 381_000, 379_000]),
       row("io-floor", [610_000, 612_000, 611_000]),
+      row("stack-floor", [700_000, 720_000, 710_000]),
+      row("portkey", [3_900_000, 3_900_000, 3_900_000]),
       row("edgeway", [2_600_000, 2_650_000, 2_700_000]),
       row("edgeway-proxy", [1_900_000, 1_950_000, 2_000_000]),
       row("edgeway", [4_000_000], "stream"),
@@ -48,11 +50,17 @@ describe("instruction values", () => {
       stream_ir_per_req: 4_000_000,
       floor_ir_per_req: 380_000,
       io_floor_ir_per_req: 611_000,
+      stack_floor_ir_per_req: 710_000,
       ir_ratio_vs_floor: 2_650_000 / 380_000,
       ir_ratio_vs_io_floor: 2_650_000 / 611_000,
       proxy_ir_ratio_vs_io_floor: 1_950_000 / 611_000,
+      ir_ratio_vs_stack_floor: 2_650_000 / 710_000,
       ir_ratio_vs_baseline: 1.06,
       proxy_ir_ratio_vs_baseline: 1,
+      portkey_ir_per_req: 3_900_000,
+      ir_speedup_vs_portkey: 3_900_000 / 2_650_000,
+      proxy_ir_speedup_vs_portkey: 3_900_000 / 1_950_000,
+      stack_floor_ir_speedup_vs_portkey: 3_900_000 / 710_000,
       // the widest: the proxy rows, 100,000 apart around 1,950,000
       max_spread_pct: (100 * 100_000) / 1_950_000,
     });
