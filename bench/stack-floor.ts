@@ -6,12 +6,14 @@
  * budget and cache in one round trip), sends the parsed request on, and parses the answer (usage is
  * what metering bills) before it answers. No postflight: under load those ride along the next
  * preflight. A stream is passed through unread. Whatever Edgeway costs above this is its own logic;
- * a target below this is out of reach for any gateway built on the stack.
+ * a target below this is out of reach for any gateway built on the stack. It hashes and builds its
+ * Upstash client with Edgeway's own helpers (`sha256Hex`, `createRedis`), so it follows them.
  * Bundled by the bench (setup.ts) like the Worker; bindings: UPSTREAM, UPSTREAM_KEY,
  * UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN, REDIS_KEY.
  */
-import { Redis } from "@upstash/redis/cloudflare";
 import { Hono } from "hono";
+import { sha256Hex } from "../shared/crypto/digest";
+import { createRedis } from "../shared/storage/redis";
 
 type Bindings = {
   UPSTREAM: string;
@@ -21,23 +23,10 @@ type Bindings = {
   REDIS_KEY: string;
 };
 
-const encoder = new TextEncoder();
-// Uint8Array's TC39 hex method: native in workerd's V8, not declared by TypeScript's lib yet
-const sha256 = async (text: string) =>
-  (new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text))) as Uint8Array & { toHex(): string }).toHex();
-
-let script: ReturnType<Redis["createScript"]> | undefined;
-// The client options Edgeway's own client uses (shared/storage/redis.ts, raw like the scripts').
+let script: ReturnType<ReturnType<typeof createRedis>["createScript"]> | undefined;
+// Edgeway's own client, with its options (raw replies, like the traffic scripts')
 const preflightScript = (env: Bindings) => {
-  script ??= new Redis({
-    url: env.UPSTASH_REDIS_REST_URL,
-    token: env.UPSTASH_REDIS_REST_TOKEN,
-    retry: { retries: 1, backoff: () => 20 },
-    enableAutoPipelining: false,
-    responseEncoding: false,
-    enableTelemetry: false,
-    automaticDeserialization: false,
-  }).createScript("return 1");
+  script ??= createRedis(env, { raw: true }).createScript("return 1");
   return script;
 };
 
@@ -46,7 +35,7 @@ const app = new Hono<{ Bindings: Bindings }>();
 app.post("/v1/chat/completions", async (c) => {
   const text = await c.req.text();
   const request = JSON.parse(text) as { stream?: boolean };
-  const [keyHash, cacheKey] = await Promise.all([sha256(c.req.header("authorization") ?? ""), sha256(text)]);
+  const [keyHash, cacheKey] = await Promise.all([sha256Hex(c.req.header("authorization") ?? ""), sha256Hex(text)]);
   await preflightScript(c.env).exec([`${c.env.REDIS_KEY}:${cacheKey}`], [keyHash]);
   const upstream = await fetch(`${c.env.UPSTREAM}/v1/chat/completions`, {
     method: "POST",

@@ -1,8 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Rounds, roundValues } from "../../bench/round-values";
+import { type RoundRun, type Rounds, roundValues } from "../../bench/round-values";
 import { pairedLatency } from "../../bench/rounds";
+import type { TargetId } from "../../bench/scenarios";
 import { median } from "../../bench/stats";
 
 describe("median", () => {
@@ -55,19 +56,13 @@ describe("round values", () => {
     expect("system_cpu_pct" in v).toBe(false); // no kernel time measured
   });
 
+  const run = (target: TargetId, rps: number, cpuMsPerReq: number): RoundRun => ({ target, rps, cpuMsPerReq });
+
   it("measures the stack floor against Portkey and Edgeway against the stack floor, and its added latency", () => {
     const v = roundValues({
       runs: [
-        [
-          { target: "stack-floor", rps: 3000, cpuMsPerReq: 0.3 },
-          { target: "edgeway", rps: 1000, cpuMsPerReq: 0.75 },
-          { target: "portkey", rps: 800, cpuMsPerReq: 1.1 },
-        ],
-        [
-          { target: "stack-floor", rps: 2000, cpuMsPerReq: 0.4 },
-          { target: "edgeway", rps: 900, cpuMsPerReq: 0.8 },
-          { target: "portkey", rps: 500, cpuMsPerReq: 1.6 },
-        ],
+        [run("stack-floor", 3000, 0.3), run("edgeway", 1000, 0.75), run("portkey", 800, 1.1)],
+        [run("stack-floor", 2000, 0.4), run("edgeway", 900, 0.8), run("portkey", 500, 1.6)],
       ],
       dropped: [],
       c1: { json: { pairs: 10, direct: 0.2, edgeway: 1.1, stackFloor: 0.9 }, stream: { pairs: 10, direct: 0.3, edgeway: 1.5 } },
