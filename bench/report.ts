@@ -245,6 +245,15 @@ const TARGETS: Array<{ name: string; check: (v: Record<string, number | undefine
   },
 ];
 
+/** What the stack floor's values are for, in the headline table (they have no target of their own). */
+const KEY_NOTES: Record<string, string> = {
+  stack_floor_cpu_ms_per_req: "the stack floor (bench/stack-floor.ts): the stack's part of the hot path, no gateway logic",
+  cpu_ratio_vs_stack_floor: "Edgeway's CPU over the stack floor's: what its own logic adds",
+  stack_floor_rps_ratio_vs_portkey: "the stack floor over Portkey: the most `rps_ratio_vs_portkey` could read on this stack and machine",
+  stack_floor_added_p50_ms: "the least a gateway on this stack adds at c=1 here (same turns as Edgeway's)",
+  stack_floor_ttfb_added_ms: "the same, to a stream's first byte",
+};
+
 function at(v: number | undefined, ok: (x: number) => boolean): boolean | undefined {
   return v === undefined || !Number.isFinite(v) ? undefined : ok(v);
 }
@@ -334,7 +343,9 @@ export function markdown(r: Report): string {
   for (const [k, v] of Object.entries(summary)) {
     const t = TARGETS.find((x) => x.name === k);
     const met = t?.check(summary);
-    lines.push(`| \`${k}\` | ${formatValue(k, v)} | ${t?.text ?? ""} | ${t ? (met === undefined ? "n/a" : met ? "yes" : "**no**") : ""} |`);
+    lines.push(
+      `| \`${k}\` | ${formatValue(k, v)} | ${t?.text ?? KEY_NOTES[k] ?? ""} | ${t ? (met === undefined ? "n/a" : met ? "yes" : "**no**") : ""} |`,
+    );
   }
   lines.push("");
 

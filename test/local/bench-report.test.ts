@@ -97,6 +97,9 @@ describe("headline", () => {
     expect(h.stack_floor_cpu_ms_per_req).toBe(0.24);
     expect(h.cpu_ratio_vs_stack_floor).toBeCloseTo(0.3 / 0.24, 6);
     expect(h.stack_floor_rps_ratio_vs_portkey).toBeCloseTo(5.5, 6);
+    expect(markdown(report(h))).toContain(
+      "| `stack_floor_rps_ratio_vs_portkey` | 5.500 | the stack floor over Portkey: the most `rps_ratio_vs_portkey` could read on this stack and machine |  |",
+    );
     expect(formatValue("redis_cpu_us_per_req", 61.25)).toBe("61.3");
     expect(h.bundle_gzip_kib).toBe(320);
     // the Vector figure comes from the semantic-cache tenant's census row, the only one that queries it
