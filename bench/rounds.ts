@@ -17,8 +17,8 @@ import { describeDiff, pairedP50Diff, percentile } from "./stats";
 
 /**
  * Alternates one request to each side in turn (`specs`: direct, Edgeway, and the baseline and the
- * stack floor when they run), each on its own keep-alive connection, up to `pairs` turns or `maxMs`; the p50 of each
- * side's total time (or time to first byte). A turn where any side failed is left out. Each turn
+ * stack floor when they run), each on its own keep-alive connection, up to `pairs` turns or
+ * `maxMs`; the p50 of each side's total time (or time to first byte). A turn where any side failed is left out. Each turn
  * sends direct first, then the gateways forward on even turns and backward on odd ones, so each
  * gateway follows direct (its core idle since its last answer) and follows the other gateway (whose
  * deferred work shares its core) equally often: rotating all three let the baseline follow Edgeway
@@ -68,7 +68,10 @@ export async function pairedLatency(
   };
 }
 
-/** The c=1 pairs, non-streaming then streaming, against the upstream directly, the full hot path (and the baseline) and the stack floor. */
+/**
+ * The c=1 turns, non-streaming then streaming: the upstream directly, the full hot path, and the
+ * baseline and the stack floor when they run.
+ */
 async function alternatingC1(ctx: PhaseContext, o: RoundsOptions): Promise<Rounds["c1"]> {
   const direct = ctx.targets.direct;
   const edgeway = ctx.targets.edgeway;
